@@ -1,0 +1,98 @@
+// Original file: /work/main/engine/proto/cairn/internal.proto
+
+import type { RangeRequest as _etcdserverpb_RangeRequest, RangeRequest__Output as _etcdserverpb_RangeRequest__Output } from '../etcdserverpb/RangeRequest.ts';
+import type { PutRequest as _etcdserverpb_PutRequest, PutRequest__Output as _etcdserverpb_PutRequest__Output } from '../etcdserverpb/PutRequest.ts';
+import type { DeleteRangeRequest as _etcdserverpb_DeleteRangeRequest, DeleteRangeRequest__Output as _etcdserverpb_DeleteRangeRequest__Output } from '../etcdserverpb/DeleteRangeRequest.ts';
+import type { TxnRequest as _etcdserverpb_TxnRequest, TxnRequest__Output as _etcdserverpb_TxnRequest__Output } from '../etcdserverpb/TxnRequest.ts';
+import type { CompactionRequest as _etcdserverpb_CompactionRequest, CompactionRequest__Output as _etcdserverpb_CompactionRequest__Output } from '../etcdserverpb/CompactionRequest.ts';
+import type { LeaseGrantRequest as _etcdserverpb_LeaseGrantRequest, LeaseGrantRequest__Output as _etcdserverpb_LeaseGrantRequest__Output } from '../etcdserverpb/LeaseGrantRequest.ts';
+import type { LeaseRevokeRequest as _etcdserverpb_LeaseRevokeRequest, LeaseRevokeRequest__Output as _etcdserverpb_LeaseRevokeRequest__Output } from '../etcdserverpb/LeaseRevokeRequest.ts';
+import type { AlarmRequest as _etcdserverpb_AlarmRequest, AlarmRequest__Output as _etcdserverpb_AlarmRequest__Output } from '../etcdserverpb/AlarmRequest.ts';
+import type { LeaseCheckpointRequest as _etcdserverpb_LeaseCheckpointRequest, LeaseCheckpointRequest__Output as _etcdserverpb_LeaseCheckpointRequest__Output } from '../etcdserverpb/LeaseCheckpointRequest.ts';
+import type { RequestHeader as _cairnpb_RequestHeader, RequestHeader__Output as _cairnpb_RequestHeader__Output } from '../cairnpb/RequestHeader.ts';
+import type { AuthEnableRequest as _etcdserverpb_AuthEnableRequest, AuthEnableRequest__Output as _etcdserverpb_AuthEnableRequest__Output } from '../etcdserverpb/AuthEnableRequest.ts';
+import type { AuthDisableRequest as _etcdserverpb_AuthDisableRequest, AuthDisableRequest__Output as _etcdserverpb_AuthDisableRequest__Output } from '../etcdserverpb/AuthDisableRequest.ts';
+import type { InternalAuthenticateRequest as _cairnpb_InternalAuthenticateRequest, InternalAuthenticateRequest__Output as _cairnpb_InternalAuthenticateRequest__Output } from '../cairnpb/InternalAuthenticateRequest.ts';
+import type { AuthStatusRequest as _etcdserverpb_AuthStatusRequest, AuthStatusRequest__Output as _etcdserverpb_AuthStatusRequest__Output } from '../etcdserverpb/AuthStatusRequest.ts';
+import type { AuthUserAddRequest as _etcdserverpb_AuthUserAddRequest, AuthUserAddRequest__Output as _etcdserverpb_AuthUserAddRequest__Output } from '../etcdserverpb/AuthUserAddRequest.ts';
+import type { AuthUserDeleteRequest as _etcdserverpb_AuthUserDeleteRequest, AuthUserDeleteRequest__Output as _etcdserverpb_AuthUserDeleteRequest__Output } from '../etcdserverpb/AuthUserDeleteRequest.ts';
+import type { AuthUserGetRequest as _etcdserverpb_AuthUserGetRequest, AuthUserGetRequest__Output as _etcdserverpb_AuthUserGetRequest__Output } from '../etcdserverpb/AuthUserGetRequest.ts';
+import type { AuthUserChangePasswordRequest as _etcdserverpb_AuthUserChangePasswordRequest, AuthUserChangePasswordRequest__Output as _etcdserverpb_AuthUserChangePasswordRequest__Output } from '../etcdserverpb/AuthUserChangePasswordRequest.ts';
+import type { AuthUserGrantRoleRequest as _etcdserverpb_AuthUserGrantRoleRequest, AuthUserGrantRoleRequest__Output as _etcdserverpb_AuthUserGrantRoleRequest__Output } from '../etcdserverpb/AuthUserGrantRoleRequest.ts';
+import type { AuthUserRevokeRoleRequest as _etcdserverpb_AuthUserRevokeRoleRequest, AuthUserRevokeRoleRequest__Output as _etcdserverpb_AuthUserRevokeRoleRequest__Output } from '../etcdserverpb/AuthUserRevokeRoleRequest.ts';
+import type { AuthUserListRequest as _etcdserverpb_AuthUserListRequest, AuthUserListRequest__Output as _etcdserverpb_AuthUserListRequest__Output } from '../etcdserverpb/AuthUserListRequest.ts';
+import type { AuthRoleListRequest as _etcdserverpb_AuthRoleListRequest, AuthRoleListRequest__Output as _etcdserverpb_AuthRoleListRequest__Output } from '../etcdserverpb/AuthRoleListRequest.ts';
+import type { AuthRoleAddRequest as _etcdserverpb_AuthRoleAddRequest, AuthRoleAddRequest__Output as _etcdserverpb_AuthRoleAddRequest__Output } from '../etcdserverpb/AuthRoleAddRequest.ts';
+import type { AuthRoleDeleteRequest as _etcdserverpb_AuthRoleDeleteRequest, AuthRoleDeleteRequest__Output as _etcdserverpb_AuthRoleDeleteRequest__Output } from '../etcdserverpb/AuthRoleDeleteRequest.ts';
+import type { AuthRoleGetRequest as _etcdserverpb_AuthRoleGetRequest, AuthRoleGetRequest__Output as _etcdserverpb_AuthRoleGetRequest__Output } from '../etcdserverpb/AuthRoleGetRequest.ts';
+import type { AuthRoleGrantPermissionRequest as _etcdserverpb_AuthRoleGrantPermissionRequest, AuthRoleGrantPermissionRequest__Output as _etcdserverpb_AuthRoleGrantPermissionRequest__Output } from '../etcdserverpb/AuthRoleGrantPermissionRequest.ts';
+import type { AuthRoleRevokePermissionRequest as _etcdserverpb_AuthRoleRevokePermissionRequest, AuthRoleRevokePermissionRequest__Output as _etcdserverpb_AuthRoleRevokePermissionRequest__Output } from '../etcdserverpb/AuthRoleRevokePermissionRequest.ts';
+import type { ClusterVersionSetRequest as _cairnpb_ClusterVersionSetRequest, ClusterVersionSetRequest__Output as _cairnpb_ClusterVersionSetRequest__Output } from '../cairnpb/ClusterVersionSetRequest.ts';
+import type { ClusterMemberAttrSetRequest as _cairnpb_ClusterMemberAttrSetRequest, ClusterMemberAttrSetRequest__Output as _cairnpb_ClusterMemberAttrSetRequest__Output } from '../cairnpb/ClusterMemberAttrSetRequest.ts';
+import type { Long } from '@grpc/proto-loader';
+
+export interface InternalRaftRequest {
+  'ID'?: (number | string | Long);
+  'range'?: (_etcdserverpb_RangeRequest | null);
+  'put'?: (_etcdserverpb_PutRequest | null);
+  'delete_range'?: (_etcdserverpb_DeleteRangeRequest | null);
+  'txn'?: (_etcdserverpb_TxnRequest | null);
+  'compaction'?: (_etcdserverpb_CompactionRequest | null);
+  'lease_grant'?: (_etcdserverpb_LeaseGrantRequest | null);
+  'lease_revoke'?: (_etcdserverpb_LeaseRevokeRequest | null);
+  'alarm'?: (_etcdserverpb_AlarmRequest | null);
+  'lease_checkpoint'?: (_etcdserverpb_LeaseCheckpointRequest | null);
+  'header'?: (_cairnpb_RequestHeader | null);
+  'auth_enable'?: (_etcdserverpb_AuthEnableRequest | null);
+  'auth_disable'?: (_etcdserverpb_AuthDisableRequest | null);
+  'authenticate'?: (_cairnpb_InternalAuthenticateRequest | null);
+  'auth_status'?: (_etcdserverpb_AuthStatusRequest | null);
+  'auth_user_add'?: (_etcdserverpb_AuthUserAddRequest | null);
+  'auth_user_delete'?: (_etcdserverpb_AuthUserDeleteRequest | null);
+  'auth_user_get'?: (_etcdserverpb_AuthUserGetRequest | null);
+  'auth_user_change_password'?: (_etcdserverpb_AuthUserChangePasswordRequest | null);
+  'auth_user_grant_role'?: (_etcdserverpb_AuthUserGrantRoleRequest | null);
+  'auth_user_revoke_role'?: (_etcdserverpb_AuthUserRevokeRoleRequest | null);
+  'auth_user_list'?: (_etcdserverpb_AuthUserListRequest | null);
+  'auth_role_list'?: (_etcdserverpb_AuthRoleListRequest | null);
+  'auth_role_add'?: (_etcdserverpb_AuthRoleAddRequest | null);
+  'auth_role_delete'?: (_etcdserverpb_AuthRoleDeleteRequest | null);
+  'auth_role_get'?: (_etcdserverpb_AuthRoleGetRequest | null);
+  'auth_role_grant_permission'?: (_etcdserverpb_AuthRoleGrantPermissionRequest | null);
+  'auth_role_revoke_permission'?: (_etcdserverpb_AuthRoleRevokePermissionRequest | null);
+  'cluster_version_set'?: (_cairnpb_ClusterVersionSetRequest | null);
+  'cluster_member_attr_set'?: (_cairnpb_ClusterMemberAttrSetRequest | null);
+}
+
+export interface InternalRaftRequest__Output {
+  'ID'?: (string);
+  'range'?: (_etcdserverpb_RangeRequest__Output);
+  'put'?: (_etcdserverpb_PutRequest__Output);
+  'delete_range'?: (_etcdserverpb_DeleteRangeRequest__Output);
+  'txn'?: (_etcdserverpb_TxnRequest__Output);
+  'compaction'?: (_etcdserverpb_CompactionRequest__Output);
+  'lease_grant'?: (_etcdserverpb_LeaseGrantRequest__Output);
+  'lease_revoke'?: (_etcdserverpb_LeaseRevokeRequest__Output);
+  'alarm'?: (_etcdserverpb_AlarmRequest__Output);
+  'lease_checkpoint'?: (_etcdserverpb_LeaseCheckpointRequest__Output);
+  'header'?: (_cairnpb_RequestHeader__Output);
+  'auth_enable'?: (_etcdserverpb_AuthEnableRequest__Output);
+  'auth_disable'?: (_etcdserverpb_AuthDisableRequest__Output);
+  'authenticate'?: (_cairnpb_InternalAuthenticateRequest__Output);
+  'auth_status'?: (_etcdserverpb_AuthStatusRequest__Output);
+  'auth_user_add'?: (_etcdserverpb_AuthUserAddRequest__Output);
+  'auth_user_delete'?: (_etcdserverpb_AuthUserDeleteRequest__Output);
+  'auth_user_get'?: (_etcdserverpb_AuthUserGetRequest__Output);
+  'auth_user_change_password'?: (_etcdserverpb_AuthUserChangePasswordRequest__Output);
+  'auth_user_grant_role'?: (_etcdserverpb_AuthUserGrantRoleRequest__Output);
+  'auth_user_revoke_role'?: (_etcdserverpb_AuthUserRevokeRoleRequest__Output);
+  'auth_user_list'?: (_etcdserverpb_AuthUserListRequest__Output);
+  'auth_role_list'?: (_etcdserverpb_AuthRoleListRequest__Output);
+  'auth_role_add'?: (_etcdserverpb_AuthRoleAddRequest__Output);
+  'auth_role_delete'?: (_etcdserverpb_AuthRoleDeleteRequest__Output);
+  'auth_role_get'?: (_etcdserverpb_AuthRoleGetRequest__Output);
+  'auth_role_grant_permission'?: (_etcdserverpb_AuthRoleGrantPermissionRequest__Output);
+  'auth_role_revoke_permission'?: (_etcdserverpb_AuthRoleRevokePermissionRequest__Output);
+  'cluster_version_set'?: (_cairnpb_ClusterVersionSetRequest__Output);
+  'cluster_member_attr_set'?: (_cairnpb_ClusterMemberAttrSetRequest__Output);
+}

@@ -1,0 +1,13 @@
+// Original file: /work/main/engine/proto/etcd/rpc.proto
+
+import type { ResponseHeader as _etcdserverpb_ResponseHeader, ResponseHeader__Output as _etcdserverpb_ResponseHeader__Output } from '../etcdserverpb/ResponseHeader.ts';
+
+export interface AuthRoleListResponse {
+  'header'?: (_etcdserverpb_ResponseHeader | null);
+  'roles'?: (string)[];
+}
+
+export interface AuthRoleListResponse__Output {
+  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'roles'?: (string)[];
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/engine/proto/etcd/rpc.proto
+
+
+export interface AuthStatusRequest {
+}
+
+export interface AuthStatusRequest__Output {
+}

@@ -1,0 +1,11 @@
+// Original file: /work/main/engine/proto/etcd/rpc.proto
+
+import type { ResponseHeader as _etcdserverpb_ResponseHeader, ResponseHeader__Output as _etcdserverpb_ResponseHeader__Output } from '../etcdserverpb/ResponseHeader.ts';
+
+export interface LeaseCheckpointResponse {
+  'header'?: (_etcdserverpb_ResponseHeader | null);
+}
+
+export interface LeaseCheckpointResponse__Output {
+  'header'?: (_etcdserverpb_ResponseHeader__Output);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/engine/proto/etcd/rpc.proto
+
+
+export interface LeaseLeasesRequest {
+}
+
+export interface LeaseLeasesRequest__Output {
+}

@@ -1,0 +1,14 @@
+// Original file: /work/main/engine/proto/etcd/rpc.proto
+
+import type { ResponseHeader as _etcdserverpb_ResponseHeader, ResponseHeader__Output as _etcdserverpb_ResponseHeader__Output } from '../etcdserverpb/ResponseHeader.ts';
+import type { Member as _etcdserverpb_Member, Member__Output as _etcdserverpb_Member__Output } from '../etcdserverpb/Member.ts';
+
+export interface MemberListResponse {
+  'header'?: (_etcdserverpb_ResponseHeader | null);
+  'members'?: (_etcdserverpb_Member)[];
+}
+
+export interface MemberListResponse__Output {
+  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'members'?: (_etcdserverpb_Member__Output)[];
+}

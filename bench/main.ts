@@ -1,0 +1,68 @@
+// `npm run bench`: Cairn's load tool, modeled on etcd's `benchmark` command. Without a subcommand it runs the
+// side-by-side suite; with one (put, range, txn-put, watch) it runs that workload on each target in turn.
+import { parseOptions, usage, type BenchOptions } from './options.ts';
+import { runSuite } from './suite.ts';
+import { runWorkload, workloadLabel, type WorkloadSpec } from './workloads.ts';
+import { runWatch } from './watch-fanout.ts';
+import { acquireTarget, isReady } from './targets.ts';
+import { json, runMetrics, runNotes, table, type Section } from './report.ts';
+
+function workloadSpec(options: BenchOptions): WorkloadSpec {
+  const workload = options.command as WorkloadSpec['workload'];
+  return {
+    workload, clients: options.clients, conns: options.conns, total: options.total, keySizeBytes: options.keySizeBytes,
+    valueSizeBytes: options.valueSizeBytes, keySpaceSize: options.keySpaceSize, consistency: options.consistency,
+    to: options.to ?? (workload === 'range' ? 'all' : 'leader'), preload: options.preload,
+  };
+}
+
+/** Runs one subcommand on each target in turn (one cluster at a time, so they never compete for the CPUs). */
+async function runSingle(options: BenchOptions): Promise<Section[]> {
+  const spec = workloadSpec(options);
+  const name = options.command === 'watch'
+    ? `watch, ${options.watchers} watchers, ${options.puts} puts at ${options.putRatePerSecond || 'max'}/s (event latency)`
+    : workloadLabel(spec);
+  const section: Section = { name, outcomes: {}, notes: [] };
+  for (const kind of options.targets) {
+    const target = await acquireTarget(kind, { members: options.members, ...(options.endpoints ? { endpoints: options.endpoints } : {}) });
+    if (!isReady(target)) {
+      section.outcomes[kind] = { missing: target.missing };
+      continue;
+    }
+    try {
+      const summary = options.command === 'watch'
+        ? await runWatch(target, { watchers: options.watchers, puts: options.puts, putRatePerSecond: options.putRatePerSecond,
+          conns: options.conns, keySizeBytes: Math.max(options.keySizeBytes, 12), valueSizeBytes: options.valueSizeBytes,
+          keySpaceSize: options.keySpaceSize })
+        : await runWorkload(target, spec);
+      const metrics = runMetrics(summary);
+      if (options.command === 'watch') {
+        metrics['events/s'] = metrics['req/s'];
+        delete metrics['req/s'];
+      }
+      section.outcomes[kind] = metrics;
+      section.notes?.push(...runNotes(kind, summary));
+    } finally {
+      await target.stop();
+    }
+  }
+  return [section];
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    const message = (error as Error).message;
+    process.stderr.write(`${message}${message === usage ? '' : `\n\n${usage}`}\n`);
+    process.exitCode = message === usage ? 0 : 2;
+    return;
+  }
+  const startedMs = performance.now();
+  const sections = options.command === 'suite' ? await runSuite(options) : await runSingle(options);
+  const config = { ...options, given: undefined, elapsedSeconds: (performance.now() - startedMs) / 1000 };
+  process.stdout.write(`${options.json ? json(config, sections) : table(sections, options.targets)}\n`);
+}
+
+await main();

@@ -1,0 +1,96 @@
+// Results as a side-by-side table (one column per target, plus cairn/etcd when both ran) or as JSON.
+import type { ServerKind } from '../tests/support/processes.ts';
+import type { RunSummary } from './latency.ts';
+
+/** Named numbers of one target in one section, e.g. { 'req/s': 3200, 'p50 ms': 16.6 }. */
+export type Metrics = Record<string, number>;
+
+/** One measured thing (a workload or the memory check) with each target's metrics or why it is missing. */
+export interface Section {
+  name: string;
+  outcomes: Partial<Record<ServerKind, Metrics | { missing: string }>>;
+  /** Errors seen per target (a run with errors is reported, not hidden). */
+  notes?: string[];
+}
+
+/** The metrics of a request run. */
+export function runMetrics(summary: RunSummary): Metrics {
+  return {
+    'total s': summary.totalMs / 1000,
+    'req/s': summary.perSecond,
+    'p50 ms': summary.p50Ms,
+    'p90 ms': summary.p90Ms,
+    'p99 ms': summary.p99Ms,
+    errors: summary.errors,
+  };
+}
+
+/** Notes about failed requests in a run, if any. */
+export function runNotes(kind: ServerKind, summary: RunSummary): string[] {
+  return summary.errors === 0 ? [] : [`${kind}: ${summary.errors} failed requests; first: ${summary.firstError}`];
+}
+
+/** cairn divided by etcd, when both have the metric. */
+export function ratio(section: Section, metric: string): number | undefined {
+  const cairn = section.outcomes.cairn;
+  const etcd = section.outcomes.etcd;
+  if (!cairn || !etcd || 'missing' in cairn || 'missing' in etcd) return undefined;
+  const [mine, theirs] = [cairn[metric] as number | undefined, etcd[metric] as number | undefined];
+  return mine === undefined || theirs === undefined || theirs === 0 ? undefined : mine / theirs;
+}
+
+function format(value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return '-';
+  if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
+}
+
+/** The sections as a text table with one column per target (and cairn/etcd when both are present). */
+export function table(sections: readonly Section[], targets: readonly ServerKind[]): string {
+  const both = targets.includes('etcd') && targets.includes('cairn');
+  const header = ['workload', 'metric', ...targets, ...(both ? ['cairn/etcd'] : [])];
+  const rows: string[][] = [];
+  for (const section of sections) {
+    const metricNames = new Set<string>();
+    for (const outcome of Object.values(section.outcomes)) {
+      if (outcome && !('missing' in outcome)) for (const name of Object.keys(outcome)) metricNames.add(name);
+    }
+    if (metricNames.size === 0) metricNames.add('-');
+    [...metricNames].forEach((metric, index) => {
+      const cells = targets.map((kind) => {
+        const outcome = section.outcomes[kind];
+        if (!outcome) return '-';
+        if ('missing' in outcome) return index === 0 ? 'missing' : '';
+        return format(outcome[metric]);
+      });
+      rows.push([index === 0 ? section.name : '', metric, ...cells, ...(both ? [format(ratio(section, metric))] : [])]);
+    });
+  }
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]): string => cells.map((cell, column) =>
+    column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd();
+  const missing = sections.flatMap((section) => Object.entries(section.outcomes)
+    .filter(([, outcome]) => outcome && 'missing' in outcome)
+    .map(([kind, outcome]) => `${kind} missing in "${section.name}": ${(outcome as { missing: string }).missing}`));
+  const notes = [...new Set(missing)].concat(sections.flatMap((section) =>
+    (section.notes ?? []).map((note) => `note: ${section.name}: ${note}`)));
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line), ...notes].join('\n');
+}
+
+/** The sections as JSON, with the cairn/etcd ratio of every metric both targets have. */
+export function json(config: object, sections: readonly Section[]): string {
+  return JSON.stringify({
+    config,
+    sections: sections.map((section) => {
+      const ratios: Record<string, number> = {};
+      const etcd = section.outcomes.etcd;
+      if (etcd && !('missing' in etcd)) {
+        for (const metric of Object.keys(etcd)) {
+          const value = ratio(section, metric);
+          if (value !== undefined) ratios[metric] = value;
+        }
+      }
+      return { ...section, ratios };
+    }),
+  }, null, 2);
+}

@@ -1,0 +1,91 @@
+// The side-by-side suite: the figures the project tracks for Cairn against etcd, in one run. Request workloads
+// run on one cluster per target (etcd first, then Cairn, workload by workload); memory is measured on fresh
+// clusters so that earlier workloads do not inflate it.
+import { connectMany } from '../tests/support/grpc-client.ts';
+import type { ServerKind } from '../tests/support/processes.ts';
+import type { BenchOptions } from './options.ts';
+import { runWorkload, type WorkloadSpec } from './workloads.ts';
+import { acquireTarget, isReady, type BenchTarget, type MissingTarget } from './targets.ts';
+import { runMetrics, runNotes, type Section } from './report.ts';
+import { loadKeys, residentMiB } from './memory.ts';
+
+/** Requests of the single-client latency run: enough for a stable p50, short enough for the time budget. */
+const latencyRunRequests = 1000;
+
+/** The suite's request workloads, with the user's key/value/load flags applied. */
+export function suiteWorkloads(options: BenchOptions): Array<{ name: string; spec: WorkloadSpec }> {
+  const base = {
+    keySizeBytes: options.keySizeBytes, valueSizeBytes: options.valueSizeBytes, keySpaceSize: options.keySpaceSize,
+    consistency: 'l' as const, preload: options.preload, total: options.total,
+    clients: options.clients, conns: options.conns,
+  };
+  const latencyTotal = options.given.has('total') ? Math.max(1, Math.round(options.total / 10)) : latencyRunRequests;
+  return [
+    { name: 'put, 1 client (latency)', spec: { ...base, workload: 'put', clients: 1, conns: 1, total: latencyTotal, to: 'leader' } },
+    { name: `put, ${base.clients} clients / ${base.conns} conns`, spec: { ...base, workload: 'put', to: 'leader' } },
+    { name: `range serializable, ${base.clients} / ${base.conns}, all members`, spec: { ...base, workload: 'range', consistency: 's', to: 'all' } },
+    { name: `txn-put, ${base.clients} / ${base.conns}`, spec: { ...base, workload: 'txn-put', to: 'leader' } },
+  ];
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function memorySection(kind: ServerKind, options: BenchOptions): Promise<Section['outcomes'][ServerKind]> {
+  if (options.endpoints) return { missing: 'not measured for an existing cluster (no pids)' };
+  const target = await acquireTarget(kind, { members: options.members });
+  if (!isReady(target)) return target;
+  try {
+    const idle = await Promise.all(target.pids.map(residentMiB));
+    const clients = connectMany([target.leader], 8);
+    const startMs = performance.now();
+    try {
+      await loadKeys(clients, options.keys, Math.max(options.keySizeBytes, 4 + String(options.keys).length), 256, 'mem/');
+    } finally {
+      for (const client of clients) client.close();
+    }
+    const loadMs = performance.now() - startMs;
+    // Give the servers a moment to settle (flushes, a GC cycle) before reading their memory.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const loaded = await Promise.all(target.pids.map(residentMiB));
+    return { 'idle MiB (max member)': Math.max(...idle), 'loaded MiB (max member)': Math.max(...loaded), 'load s': loadMs / 1000 };
+  } finally {
+    await target.stop();
+  }
+}
+
+/** Runs the whole suite and returns its sections. */
+export async function runSuite(options: BenchOptions): Promise<Section[]> {
+  const targets: Array<BenchTarget | MissingTarget> = [];
+  for (const kind of options.targets) {
+    progress(`starting ${kind}${options.endpoints ? '' : ` (${options.members} members)`}`);
+    targets.push(await acquireTarget(kind, { members: options.members, ...(options.endpoints ? { endpoints: options.endpoints } : {}) }));
+  }
+  const sections: Section[] = [];
+  try {
+    for (const { name, spec } of suiteWorkloads(options)) {
+      const section: Section = { name, outcomes: {}, notes: [] };
+      for (const target of targets) {
+        if (!isReady(target)) {
+          section.outcomes[target.kind] = { missing: target.missing };
+          continue;
+        }
+        const summary = await runWorkload(target, spec);
+        progress(`${target.kind}: ${name}: ${summary.perSecond.toFixed(0)} req/s, p50 ${summary.p50Ms.toFixed(2)} ms`);
+        section.outcomes[target.kind] = runMetrics(summary);
+        section.notes?.push(...runNotes(target.kind, summary));
+      }
+      sections.push(section);
+    }
+  } finally {
+    await Promise.all(targets.filter(isReady).map((target) => target.stop()));
+  }
+  const memory: Section = { name: `memory after ${options.keys} keys of 256 B`, outcomes: {} };
+  for (const kind of options.targets) {
+    progress(`${kind}: loading ${options.keys} keys for the memory check`);
+    memory.outcomes[kind] = await memorySection(kind, options);
+  }
+  sections.push(memory);
+  return sections;
+}

@@ -1,0 +1,94 @@
+// One port for gRPC and HTTP, as etcd does with cmux: each accepted connection is classified by its first
+// bytes. An HTTP/2 connection preface ("PRI * HTTP/2.0") goes to grpc-js; anything else is an HTTP/1.x request
+// for the JSON gateway, /health, /version or /metrics. With TLS the decision is made on ALPN instead, after
+// the handshake (h2 -> gRPC, otherwise HTTP/1.1).
+import net from 'node:net';
+import tls from 'node:tls';
+import http from 'node:http';
+import type { ConnectionInjector } from '@grpc/grpc-js';
+
+const http2PrefaceStart = Buffer.from('PRI * HTTP/2.0');
+
+/** Where classified connections go. */
+export interface ConnectionRoutes {
+  grpc: ConnectionInjector;
+  http: http.Server;
+}
+
+/** A listening client port. */
+export interface ClientListener {
+  /** The bound address (useful when port 0 was requested). */
+  address(): net.AddressInfo;
+  close(): Promise<void>;
+}
+
+/** Options for a client port. */
+export interface ClientListenerOptions {
+  host: string;
+  port: number;
+  /** TLS options; when set, connections are TLS and routed by ALPN. */
+  tls?: tls.TlsOptions;
+  /** Called for connections that fail before routing (bad TLS handshakes), for logging. */
+  onConnectionError?: (error: Error, remote: string) => void;
+}
+
+function routePlain(socket: net.Socket, routes: ConnectionRoutes): void {
+  let received = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    received = Buffer.concat([received, chunk]);
+    const comparable = Math.min(received.length, http2PrefaceStart.length);
+    const isHttp2 = received.subarray(0, comparable).equals(http2PrefaceStart.subarray(0, comparable));
+    // Keep reading while what we have is still a prefix of the HTTP/2 preface.
+    if (isHttp2 && comparable < http2PrefaceStart.length) return;
+    socket.removeListener('data', onData);
+    socket.pause();
+    socket.unshift(received);
+    if (isHttp2) routes.grpc.injectConnection(socket);
+    else routes.http.emit('connection', socket);
+    socket.resume();
+  };
+  socket.on('data', onData);
+}
+
+function routeByAlpn(socket: tls.TLSSocket, routes: ConnectionRoutes): void {
+  if (socket.alpnProtocol === 'h2') routes.grpc.injectConnection(socket);
+  else routes.http.emit('connection', socket);
+}
+
+/** Listens on one address and routes every connection to gRPC or HTTP. */
+export async function listenClient(options: ClientListenerOptions, routes: ConnectionRoutes): Promise<ClientListener> {
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  let server: net.Server;
+  if (options.tls) {
+    server = tls.createServer({ ...options.tls, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => {
+      track(socket);
+      routeByAlpn(socket, routes);
+    });
+    server.on('tlsClientError', (error, socket) => options.onConnectionError?.(error, `${socket.remoteAddress}:${socket.remotePort}`));
+  } else {
+    server = net.createServer((socket) => {
+      track(socket);
+      socket.on('error', () => socket.destroy());
+      routePlain(socket, routes);
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    address: () => server.address() as net.AddressInfo,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

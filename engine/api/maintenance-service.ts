@@ -1,0 +1,72 @@
+// The Maintenance service: status, hashes, alarms, defragment, and the streamed snapshot. A snapshot ends
+// with the sha256 of everything sent before it, which etcdctl verifies before it keeps the file.
+import { createHash } from 'node:crypto';
+import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServerApi } from '../server/server-api.ts';
+import { Errors } from '../common/errors.ts';
+import { snapshotChunkBytes } from '../common/limits.ts';
+import { toGrpcError } from './grpc-status.ts';
+import { unary } from './unary.ts';
+import type { AlarmRequest__Output } from '../proto/generated/etcdserverpb/AlarmRequest.ts';
+import type { HashKVRequest__Output } from '../proto/generated/etcdserverpb/HashKVRequest.ts';
+import type { SnapshotResponse } from '../proto/generated/etcdserverpb/SnapshotResponse.ts';
+
+/** Unary request handlers for etcdserverpb.Maintenance, shared by gRPC and the JSON gateway. */
+export function maintenanceHandlers(server: ServerApi) {
+  return {
+    Alarm: (request: AlarmRequest__Output) => server.alarm(request),
+    Status: () => server.status(),
+    Defragment: async () => {
+      await server.defragment();
+      return { header: {} };
+    },
+    Hash: () => server.hash(),
+    HashKV: (request: HashKVRequest__Output) => server.hashKV(Number(request.revision)),
+    MoveLeader: async () => {
+      // A single member is always its own leader; moving leadership needs a second voter.
+      throw Errors.BadLeaderTransferee;
+    },
+    Downgrade: async () => {
+      throw Errors.NotCapable;
+    },
+  };
+}
+
+async function streamSnapshot(server: ServerApi, call: ServerWritableStream<unknown, SnapshotResponse>): Promise<void> {
+  const snapshot = await server.snapshot();
+  try {
+    const digest = createHash('sha256');
+    let remaining = snapshot.sizeBytes;
+    for await (const chunk of snapshot.chunks()) {
+      for (let offset = 0; offset < chunk.length; offset += snapshotChunkBytes) {
+        if (call.cancelled) return;
+        const blob = Buffer.from(chunk.subarray(offset, offset + snapshotChunkBytes));
+        digest.update(blob);
+        remaining -= blob.length;
+        const writable = call.write({ header: server.header(), remaining_bytes: remaining, blob });
+        if (!writable) await new Promise((resolve) => call.once('drain', resolve));
+      }
+    }
+    call.write({ header: server.header(), remaining_bytes: 0, blob: digest.digest() });
+    call.end();
+  } finally {
+    await snapshot.release();
+  }
+}
+
+/** The grpc-js implementation of etcdserverpb.Maintenance. */
+export function maintenanceService(server: ServerApi): UntypedServiceImplementation {
+  const handlers = maintenanceHandlers(server);
+  return {
+    Alarm: unary(server, handlers.Alarm),
+    Status: unary(server, handlers.Status),
+    Defragment: unary(server, handlers.Defragment),
+    Hash: unary(server, handlers.Hash),
+    HashKV: unary(server, handlers.HashKV),
+    MoveLeader: unary(server, handlers.MoveLeader),
+    Downgrade: unary(server, handlers.Downgrade),
+    Snapshot: (call: ServerWritableStream<unknown, SnapshotResponse>) => {
+      streamSnapshot(server, call).catch((error: unknown) => call.destroy(toGrpcError(error)));
+    },
+  };
+}

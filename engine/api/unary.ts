@@ -1,0 +1,33 @@
+// Adapts an async handler to a grpc-js unary handler: errors become etcd's statuses, successes get the
+// member's response header (etcd fills cluster ID, member ID and term at the edge; revision if unset).
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { ServerApi } from '../server/server-api.ts';
+import type { ResponseHeader } from '../proto/generated/etcdserverpb/ResponseHeader.ts';
+import { toGrpcError } from './grpc-status.ts';
+
+/** A response that carries an etcd ResponseHeader. */
+export interface WithHeader {
+  header?: ResponseHeader | null;
+}
+
+/** Fills the header fields the server leaves to the edge. */
+export function fillHeader(server: ServerApi, response: WithHeader): void {
+  const revision = Number(response.header?.revision ?? 0);
+  response.header = server.header(revision);
+}
+
+/** Wraps `handle` as a unary call handler. */
+export function unary<Request, Response extends WithHeader>(
+  server: ServerApi,
+  handle: (request: Request) => Promise<Response>,
+): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
+  return (call, callback) => {
+    handle(call.request).then(
+      (response) => {
+        fillHeader(server, response);
+        callback(null, response);
+      },
+      (error: unknown) => callback(toGrpcError(error)),
+    );
+  };
+}

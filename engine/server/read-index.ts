@@ -1,0 +1,103 @@
+// Linearizable reads without writing to the log (Raft's ReadIndex): concurrent reads share one ReadIndex
+// round, as etcd's linearizableReadLoop does; each waits until the member has applied up to the index the
+// leader confirmed, then reads locally.
+import { Errors } from '../common/errors.ts';
+
+/** What the read coordinator needs from the member. */
+export interface ReadIndexHost {
+  /** Asks Raft for a read index; the answer arrives through `onReadState`. */
+  requestReadIndex(context: Uint8Array): void;
+  /** The member's applied index. */
+  appliedIndex(): number;
+}
+
+interface PendingRound {
+  context: string;
+  waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>;
+  timer: NodeJS.Timeout;
+}
+
+/** Batches linearizable reads into ReadIndex rounds and releases them once applied. */
+export class ReadIndexCoordinator {
+  private nextRound = 1n;
+  /** Reads waiting for the next round to start. */
+  private queued: PendingRound['waiters'] = [];
+  /** Rounds sent to Raft, by context. */
+  private readonly inFlight = new Map<string, PendingRound>();
+  /** Rounds confirmed at an index, waiting for apply. */
+  private readonly confirmed: Array<{ index: number; waiters: PendingRound['waiters'] }> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly host: ReadIndexHost,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Resolves once a linearizable read may be served locally. */
+  waitForLinearizableRead(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => this.startRound());
+      }
+    });
+  }
+
+  private startRound(): void {
+    this.scheduled = false;
+    if (this.queued.length === 0) return;
+    const waiters = this.queued;
+    this.queued = [];
+    const context = Buffer.alloc(8);
+    context.writeBigUInt64BE(this.nextRound++);
+    const key = context.toString('hex');
+    const timer = setTimeout(() => {
+      this.inFlight.delete(key);
+      for (const waiter of waiters) waiter.reject(Errors.Timeout);
+    }, this.timeoutMs);
+    this.inFlight.set(key, { context: key, waiters, timer });
+    try {
+      this.host.requestReadIndex(context);
+    } catch (error) {
+      clearTimeout(timer);
+      this.inFlight.delete(key);
+      for (const waiter of waiters) waiter.reject(error as Error);
+    }
+  }
+
+  /** Raft confirmed `index` for the round with `context`. */
+  onReadState(context: Uint8Array, index: number): void {
+    const key = Buffer.from(context).toString('hex');
+    const round = this.inFlight.get(key);
+    if (!round) return;
+    clearTimeout(round.timer);
+    this.inFlight.delete(key);
+    this.confirmed.push({ index, waiters: round.waiters });
+    this.onApplied(this.host.appliedIndex());
+  }
+
+  /** The member applied up to `appliedIndex`: release the reads that were waiting for it. */
+  onApplied(appliedIndex: number): void {
+    for (let position = 0; position < this.confirmed.length; ) {
+      const round = this.confirmed[position]!;
+      if (round.index <= appliedIndex) {
+        this.confirmed.splice(position, 1);
+        for (const waiter of round.waiters) waiter.resolve();
+      } else position++;
+    }
+  }
+
+  /** Fails every pending read (leader lost, member stopping). */
+  rejectAll(error: Error): void {
+    for (const round of this.inFlight.values()) {
+      clearTimeout(round.timer);
+      for (const waiter of round.waiters) waiter.reject(error);
+    }
+    this.inFlight.clear();
+    for (const round of this.confirmed) for (const waiter of round.waiters) waiter.reject(error);
+    this.confirmed.length = 0;
+    for (const waiter of this.queued) waiter.reject(error);
+    this.queued = [];
+  }
+}

@@ -1,0 +1,35 @@
+// The settings a member runs with, already validated (engine/cli turns etcd's flags into these).
+
+/** One member of the initial cluster, as given by --initial-cluster. */
+export interface InitialMember {
+  name: string;
+  peerUrls: string[];
+}
+
+/** Settings of one member. */
+export interface ServerConfig {
+  name: string;
+  dataDir: string;
+  /** Where the write-ahead log lives; defaults to <dataDir>/member/wal. */
+  walDir?: string;
+  clientUrls: string[];
+  advertiseClientUrls: string[];
+  peerUrls: string[];
+  advertisePeerUrls: string[];
+  initialCluster: InitialMember[];
+  initialClusterState: 'new' | 'existing';
+  initialClusterToken: string;
+  forceNewCluster: boolean;
+  snapshotCount: number;
+  heartbeatMs: number;
+  electionMs: number;
+  quotaBackendBytes: number;
+  requestBytesMax: number;
+  txnOpsMax: number;
+  autoCompactionMode: 'periodic' | 'revision';
+  /** Periodic: a retention window in milliseconds; revision: a number of revisions. 0 disables. */
+  autoCompactionRetention: number;
+  strictReconfigCheck: boolean;
+  concurrentStreamsMax: number;
+  initialCorruptCheck: boolean;
+}

@@ -1,0 +1,92 @@
+// Runs Debian's etcdctl (API v3) against a cluster and captures what it printed, for tests that check Cairn
+// through etcd's own client. Also `requireTool`, which lets a test skip when a tool is missing on a developer
+// machine but fails on CI, where a missing tool means a broken image rather than an optional check.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+
+/** The etcdctl binary: `$ETCDCTL_BIN` if set, else Debian's. */
+export const etcdctlBinaryPath = process.env.ETCDCTL_BIN ?? '/usr/bin/etcdctl';
+
+/** How long one etcdctl run may take unless told otherwise, in milliseconds. */
+export const etcdctlTimeoutMsDefault = 15_000;
+
+/** What one etcdctl run produced. */
+export interface EtcdctlResult {
+  stdout: string;
+  stderr: string;
+  /** Exit code, or null when it was ended by a signal (e.g. our timeout). */
+  code: number | null;
+  timedOut: boolean;
+}
+
+/** Options of one etcdctl run. */
+export interface EtcdctlOptions {
+  /** `host:port` or URLs; joined into `--endpoints`. */
+  endpoints: string | readonly string[];
+  /** Written to etcdctl's stdin, then closed (e.g. for `txn --interactive`). */
+  input?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs `etcdctl --endpoints=... <args>` with ETCDCTL_API=3; resolves with its output, whatever the exit code. */
+export function etcdctl(args: readonly string[], options: EtcdctlOptions): Promise<EtcdctlResult> {
+  const endpoints = typeof options.endpoints === 'string' ? options.endpoints : options.endpoints.join(',');
+  const timeoutMs = options.timeoutMs ?? etcdctlTimeoutMsDefault;
+  // Drop the caller's ETCDCTL_* settings (certificates, users, endpoints) so that only our flags apply.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ETCDCTL_')));
+  return new Promise((resolve, reject) => {
+    const child = spawn(etcdctlBinaryPath, [`--endpoints=${endpoints}`, ...args], {
+      env: { ...inherited, ETCDCTL_API: '3', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code, timedOut });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Finds an executable by absolute path or on PATH; undefined when it is missing. */
+export function findTool(name: string): string | undefined {
+  const candidates = path.isAbsolute(name)
+    ? [name]
+    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((folder) => path.join(folder, name));
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Checks that a tool exists. When it is missing: throws when CI=true (a broken image must fail the run), else
+ * marks the test skipped (when given its context) and returns false so the test can return early.
+ */
+export function requireTool(name: string, context?: TestContext): boolean {
+  if (findTool(name) !== undefined) return true;
+  const message = `required tool not found: ${name}`;
+  if (process.env.CI === 'true') throw new Error(`${message} (CI=true, so this fails instead of skipping)`);
+  context?.skip(message);
+  return false;
+}

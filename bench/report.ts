@@ -71,26 +71,40 @@ export function table(sections: readonly Section[], targets: readonly ServerKind
     column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])).join('  ').trimEnd();
   const missing = sections.flatMap((section) => Object.entries(section.outcomes)
     .filter(([, outcome]) => outcome && 'missing' in outcome)
-    .map(([kind, outcome]) => `${kind} missing in "${section.name}": ${(outcome as { missing: string }).missing}`));
-  const notes = [...new Set(missing)].concat(sections.flatMap((section) =>
+    .map(([kind, outcome]) => [kind, `${kind} missing: ${(outcome as { missing: string }).missing}`]));
+  // One line per target (its first reason): the reason repeats in every section, only ports differ.
+  const firstByKind = new Map<string, string>();
+  for (const [kind, text] of missing) if (!firstByKind.has(kind)) firstByKind.set(kind, text);
+  const notes = [...firstByKind.values()].concat(sections.flatMap((section) =>
     (section.notes ?? []).map((note) => `note: ${section.name}: ${note}`)));
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line), ...notes].join('\n');
 }
 
-/** The sections as JSON, with the cairn/etcd ratio of every metric both targets have. */
+/** A metric label as a JSON key: `p50 ms` -> `p50_ms`, `req/s` -> `req_per_s`. */
+export function metricKey(label: string): string {
+  return label.toLowerCase().replace(/\/s\b/g, '_per_s').replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+}
+
+function keyed(metrics: Metrics): Metrics {
+  return Object.fromEntries(Object.entries(metrics).map(([label, value]) => [metricKey(label), value]));
+}
+
+/** The sections as JSON (metric keys in snake case), with cairn/etcd for every metric both targets have. */
 export function json(config: object, sections: readonly Section[]): string {
   return JSON.stringify({
     config,
     sections: sections.map((section) => {
-      const ratios: Record<string, number> = {};
+      const ratios: Metrics = {};
       const etcd = section.outcomes.etcd;
       if (etcd && !('missing' in etcd)) {
         for (const metric of Object.keys(etcd)) {
           const value = ratio(section, metric);
-          if (value !== undefined) ratios[metric] = value;
+          if (value !== undefined) ratios[metricKey(metric)] = value;
         }
       }
-      return { ...section, ratios };
+      const outcomes = Object.fromEntries(Object.entries(section.outcomes).map(([kind, outcome]) =>
+        [kind, outcome && !('missing' in outcome) ? keyed(outcome) : outcome]));
+      return { name: section.name, outcomes, ratios, notes: section.notes ?? [] };
     }),
   }, null, 2);
 }

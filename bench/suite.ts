@@ -7,7 +7,7 @@ import type { BenchOptions } from './options.ts';
 import { runWorkload, type WorkloadSpec } from './workloads.ts';
 import { acquireTarget, isReady, type BenchTarget, type MissingTarget } from './targets.ts';
 import { runMetrics, runNotes, type Section } from './report.ts';
-import { loadKeys, residentMiB } from './memory.ts';
+import { loadKeys, resident } from './memory.ts';
 
 /** Requests of the single-client latency run: enough for a stable p50, short enough for the time budget. */
 const latencyRunRequests = 1000;
@@ -37,7 +37,7 @@ async function memorySection(kind: ServerKind, options: BenchOptions): Promise<S
   const target = await acquireTarget(kind, { members: options.members });
   if (!isReady(target)) return target;
   try {
-    const idle = await Promise.all(target.pids.map(residentMiB));
+    const idle = await Promise.all(target.pids.map(resident));
     const clients = connectMany([target.leader], 8);
     const startMs = performance.now();
     try {
@@ -48,8 +48,14 @@ async function memorySection(kind: ServerKind, options: BenchOptions): Promise<S
     const loadMs = performance.now() - startMs;
     // Give the servers a moment to settle (flushes, a GC cycle) before reading their memory.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const loaded = await Promise.all(target.pids.map(residentMiB));
-    return { 'idle MiB (max member)': Math.max(...idle), 'loaded MiB (max member)': Math.max(...loaded), 'load s': loadMs / 1000 };
+    const loaded = await Promise.all(target.pids.map(resident));
+    const most = (values: number[]): number => Math.max(...values);
+    return {
+      'idle RSS MiB (max member)': most(idle.map((memory) => memory.rssMiB)),
+      'loaded RSS MiB (max member)': most(loaded.map((memory) => memory.rssMiB)),
+      'loaded anon MiB (max member)': most(loaded.map((memory) => memory.anonMiB)),
+      'load s': loadMs / 1000,
+    };
   } finally {
     await target.stop();
   }

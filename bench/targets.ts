@@ -50,7 +50,7 @@ export async function acquireTarget(kind: ServerKind, options: TargetOptions): P
     kind,
     endpoints,
     leader: await leaderEndpoint(endpoints),
-    pids: cluster.members.map((member) => member.pid).filter((pid): pid is number => pid !== undefined),
+    pids: cluster.pids,
     stop: () => cluster.stop(),
   };
 }

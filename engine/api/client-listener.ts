@@ -6,6 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import http from 'node:http';
 import type { ConnectionInjector } from '@grpc/grpc-js';
+import { ReplaySocket } from './replay-socket.ts';
 
 const http2PrefaceStart = Buffer.from('PRI * HTTP/2.0');
 
@@ -42,10 +43,13 @@ function routePlain(socket: net.Socket, routes: ConnectionRoutes): void {
     if (isHttp2 && comparable < http2PrefaceStart.length) return;
     socket.removeListener('data', onData);
     socket.pause();
-    socket.unshift(received);
-    if (isHttp2) routes.grpc.injectConnection(socket);
-    else routes.http.emit('connection', socket);
-    socket.resume();
+    if (isHttp2) {
+      routes.grpc.injectConnection(new ReplaySocket(socket, received));
+    } else {
+      socket.unshift(received);
+      routes.http.emit('connection', socket);
+      socket.resume();
+    }
   };
   socket.on('data', onData);
 }

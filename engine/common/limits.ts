@@ -19,9 +19,13 @@ export const quotaBackendBytesMaxRecommended = 8 * 1024 * 1024 * 1024;
 /** A lease TTL above this is refused with "too large lease TTL" (etcd: 9,000,000,000 seconds). */
 export const leaseTtlSecondsMax = 9_000_000_000;
 
-/** The minimum TTL a lease gets (etcd: 3x the heartbeat + election timeout, rounded up, in seconds). */
+/**
+ * The minimum TTL a lease gets, in seconds: 1.5 election timeouts rounded up (etcd: (3 * electionTicks / 2)
+ * heartbeats), so a lease cannot expire merely because a leader election is in progress.
+ */
 export function leaseTtlSecondsMin(heartbeatMs: number, electionMs: number): number {
-  return Math.ceil((3 * electionMs) / 1000 + heartbeatMs / 1000 / 2);
+  const electionTicks = Math.max(1, Math.round(electionMs / heartbeatMs));
+  return Math.ceil((Math.floor((3 * electionTicks) / 2) * heartbeatMs) / 1000);
 }
 
 /** Watch events buffered per watcher before the watcher becomes a "victim" and is retried later. */
@@ -65,3 +69,40 @@ export const leaseExpiryCheckIntervalMs = 500;
 
 /** Concurrent gRPC streams per connection; etcd's default is "unlimited" (math.MaxUint32). */
 export const concurrentStreamsMaxDefault = 4294967295;
+
+// ---- MVCC (engine/mvcc) ----
+
+/** Entries per node of the key index's B+tree: big enough for shallow trees, small enough for cheap splices. */
+export const treeIndexNodeEntriesMax = 64;
+
+/** Backend entries read per chunk when the key index is rebuilt on open (etcd: restoreChunkKeys, 10,000). */
+export const mvccRestoreChunkKeys = 10_000;
+
+/** Unsynced watchers caught up in one pass of the watch sync loop (etcd: maxWatchersPerSync, 512). */
+export const watchSyncWatchersMax = 512;
+
+/** Pause between passes of the watch sync loop while watchers are still behind, so writers get turns. */
+export const watchSyncPassPauseMs = 0;
+
+/**
+ * How often the leader checkpoints a lease's remaining TTL through the log, in milliseconds. etcd's default is
+ * 5 minutes (it trades accuracy for log traffic at datacenter scale); Cairn promises that leases survive a
+ * restart or leader change with their remaining TTL, and a desktop cluster holds few leases, so it checkpoints
+ * far more often: a restart costs a lease at most this much of its remaining time in accuracy.
+ */
+export const leaseCheckpointIntervalMs = 5_000;
+
+/** Lease checkpoints carried by one log entry (etcd: 1,000). */
+export const leaseCheckpointBatchMax = 1000;
+
+/** How long an expired lease waits before it is reported again if its revocation did not happen (etcd: 3 s). */
+export const leaseExpiredRetryIntervalMs = 3_000;
+
+/** Max save() calls written in one WAL group commit: one writev buffer each, and Linux's IOV_MAX is 1024. */
+export const walGroupSavesMax = 1024;
+
+/** Raft snapshot files kept in the snap directory (etcd's --max-snapshots default). */
+export const snapshotFilesKeptDefault = 5;
+
+/** Max bytes of a backend key: LMDB's limit for its default page size, as lmdb-js configures it. */
+export const backendKeyBytesMax = 1978;

@@ -13,9 +13,9 @@ execFileSync(
   process.execPath,
   [
     path.join(here, '../../node_modules/@grpc/proto-loader/build/bin/proto-loader-gen-types.js'),
-    '--keepCase', '--longs=String', '--enums=Number', '--oneofs', '--grpcLib=@grpc/grpc-js',
+    '--keepCase', '--longs=String', '--enums=Number', '--defaults', '--arrays', '--oneofs', '--grpcLib=@grpc/grpc-js',
     `--outDir=${outDir}`, '--includeDirs', path.join(here, 'etcd'), path.join(here, 'cairn'),
-    '--', 'rpc.proto', 'internal.proto', 'raft.proto',
+    '--', 'rpc.proto', 'internal.proto',
   ],
   { stdio: 'inherit' },
 );

@@ -9,7 +9,7 @@ import { loadPackageDefinition, type GrpcObject } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 const protoDirectory = path.dirname(fileURLToPath(import.meta.url));
-const protoFiles = ['rpc.proto', 'internal.proto', 'raft.proto'];
+const protoFiles = ['rpc.proto', 'internal.proto'];
 
 /** The folders that .proto imports are resolved against. */
 export const protoIncludeDirs = [path.join(protoDirectory, 'etcd'), path.join(protoDirectory, 'cairn')];

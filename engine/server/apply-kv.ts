@@ -270,27 +270,26 @@ function executeTxn(view: KvWriteView, request: TxnRequest__Output, path: boolea
   return nested;
 }
 
+/** Runs a function inside one MVCC write transaction and returns its result. */
+export type RunWrite = <T>(write: (view: KvWriteView) => T) => T;
+
 /**
  * A transaction: compares are evaluated against a read view, the chosen branch's requests are checked
  * (missing leases, ignore_* on missing keys, unavailable revisions) before anything is written, and then
- * executed in one write view. `openWrite` is only called for transactions that write.
+ * executed in one write transaction. `runWrite` is only used by transactions that write.
  */
-export function applyTxn(
-  readView: KvReadView,
-  openWrite: () => KvWriteView,
-  request: TxnRequest__Output,
-  context: KvApplyContext,
-): TxnResponse {
+export function applyTxn(readView: KvReadView, runWrite: RunWrite, request: TxnRequest__Output, context: KvApplyContext): TxnResponse {
   const path = compareToPath(readView, request);
   const writes = !isReadOnly(request);
   if (writes) checkRequests(readView, request, path, checkPutOperation(context));
   checkRequests(readView, request, path, checkRangeOperation);
-  const view: KvWriteView | ReadOnlyWriteView = writes ? openWrite() : new ReadOnlyWriteView(readView);
-  const response: TxnResponse = {};
-  executeTxn(view, request, path, response);
-  const revision = view.rev() + (view.changeCount() > 0 ? 1 : 0);
-  response.header = { revision };
-  return response;
+  const execute = (view: KvWriteView): TxnResponse => {
+    const response: TxnResponse = {};
+    executeTxn(view, request, path, response);
+    response.header = { revision: view.rev() + (view.changeCount() > 0 ? 1 : 0) };
+    return response;
+  };
+  return writes ? runWrite(execute) : execute(new ReadOnlyWriteView(readView));
 }
 
 /** A read view shaped as a write view for read-only transactions (writes are impossible by construction). */

@@ -23,14 +23,16 @@ function idKey(id: bigint): Buffer {
   return key;
 }
 
-function encodeMember(member: MemberInfo): Uint8Array {
+/** Bytes of a member record (stored in the members bucket and in membership-change contexts). */
+export function encodeMember(member: MemberInfo): Uint8Array {
   const type = messageType('cairnpb.MemberRecord');
   return type
     .encode(type.fromObject({ ID: member.id.toString(), name: member.name, peerURLs: member.peerUrls, clientURLs: member.clientUrls, isLearner: member.isLearner }))
     .finish();
 }
 
-function decodeMember(bytes: Uint8Array): MemberInfo {
+/** A member record from its bytes. */
+export function decodeMember(bytes: Uint8Array): MemberInfo {
   const type = messageType('cairnpb.MemberRecord');
   const record = type.toObject(type.decode(bytes), { longs: String, defaults: true, arrays: true }) as {
     ID: string;

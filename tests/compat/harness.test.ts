@@ -10,6 +10,8 @@ import { startPair } from './targets.ts';
 import { runLockstep } from './lockstep.ts';
 import { fixedCases, fixedSource } from './fixed-cases.ts';
 import { describe } from './normalize.ts';
+import { etcdBinaryPath } from '../support/processes.ts';
+import { skipUnlessInstalled } from '../support/tools.ts';
 
 test('prefixEnd follows etcd: increment the last byte below 0xff, all-0xff means no end', () => {
   assert.deepEqual(prefixEnd(Buffer.from('a/')), Buffer.from('a0'));
@@ -35,7 +37,8 @@ test('normalize drops identity header fields at every depth and keeps revisions'
   assert.equal(firstDifference({ a: 1 }, { a: 1 }), undefined);
 });
 
-test('a subject that answers differently is reported at the first differing operation', { timeout: 60_000 }, async () => {
+test('a subject that answers differently is reported at the first differing operation',
+  { timeout: 60_000, skip: skipUnlessInstalled(etcdBinaryPath) }, async () => {
   const pair = await startPair('etcd');
   try {
     // One extra write shifts every later revision on the subject.

@@ -1,8 +1,9 @@
 // The small key space of a compat run. Few keys make operations collide (overwrite, delete, compare on the same
 // keys), and the space holds prefixes ('a' and 'a/'), a key that is a prefix of another ('a' of 'ab'), and keys
 // of 0xff bytes, whose prefix end is etcd's "no end" byte. It has at most 12 keys on purpose: etcd sorts range
-// results with Go's sort.Sort, which is not stable in general but is for 12 items or fewer (Go uses insertion
-// sort there), so results tied on the sort target keep their key order in etcd and can be compared exactly.
+// results with Go's sort.Sort, which is not stable in general, but since Go 1.19 (this etcd 3.4.23 is built with
+// go1.19.8) it uses insertion sort for 12 items or fewer, which is. So ties on the sort target keep ascending key
+// order, even for DESCEND (sort.Reverse keeps ties in place), and results can be compared exactly.
 import type { Rng } from './rng.ts';
 
 /** Every key an operation may touch. */

@@ -22,8 +22,8 @@ export function mismatchReport(label: RunLabel, mismatch: Mismatch, logTail: str
   return [
     `compat mismatch, target ${label.target}, ${label.name}, ${where}`,
     ...(mismatch.operation ? [`  request:  ${describe(mismatch.operation)}`] : []),
-    `  etcd:     ${describe(mismatch.reference)}`,
-    `  ${label.target.padEnd(8)}  ${describe(mismatch.subject)}`,
+    `  reference etcd:  ${describe(mismatch.reference)}`,
+    `  subject ${label.target}:${' '.repeat(Math.max(1, 8 - label.target.length))}${describe(mismatch.subject)}`,
     `  first difference at ${mismatch.path}`,
     `  replay:   ${replay}`,
     '  server logs (last lines):',

@@ -1,7 +1,7 @@
 // Makes sure no server started by a test outlives the test process. Three layers, because each covers a way of
 // dying the others miss: an 'exit' hook kills children synchronously on any normal or failed exit; SIGINT/SIGTERM
-// handlers turn those signals into a normal exit; and a tiny watchdog shell, which reads child pids from a pipe,
-// kills them when the pipe closes, which also happens when this process is killed with SIGKILL.
+// handlers turn those signals into a normal exit; and a tiny watchdog shell, which reads child pids (and temp
+// dirs) from a pipe, kills (and removes) them when the pipe closes, as it also does when we are SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
@@ -11,17 +11,24 @@ const exitHooks: Array<(failed: boolean) => void> = [];
 let watchdog: ChildProcess | undefined;
 let installed = false;
 
-// The watchdog ignores the terminal's signals so it survives a Ctrl-C long enough to clean up after us.
+// The watchdog ignores the terminal's signals so it survives a Ctrl-C long enough to clean up after us. Lines:
+// "+pid" / "-pid" register and forget a child, "d/path" registers a temp dir. When its stdin closes (we died), it
+// kills the remaining children, gives them a moment to exit, then removes the temp dirs.
 const watchdogScript = [
   "trap '' INT TERM HUP",
   'pids=" "',
+  'dirs=""',
   'while IFS= read -r line; do',
   '  case "$line" in',
   '    +*) pids="$pids${line#+} " ;;',
   '    -*) pids=$(printf "%s" "$pids" | sed "s/ ${line#-} / /") ;;',
+  '    d*) dirs="$dirs${line#d}',
+  '" ;;',
   '  esac',
   'done',
   'for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done',
+  'sleep 0.2',
+  'printf "%s" "$dirs" | while IFS= read -r dir; do [ -n "$dir" ] && rm -rf -- "$dir"; done',
 ].join('\n');
 
 function tellWatchdog(line: string): void {
@@ -80,6 +87,7 @@ export function trackChild(child: ChildProcess): void {
 export function trackTempDir(directory: string): void {
   install();
   tempDirs.add(directory);
+  tellWatchdog(`d${directory}`);
 }
 
 /** Removes a temporary directory now and forgets it. */

@@ -2,9 +2,8 @@
 // through etcd's own client. Also `requireTool`, which lets a test skip when a tool is missing on a developer
 // machine but fails on CI, where a missing tool means a broken image rather than an optional check.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
-import type { TestContext } from 'node:test';
+
+export { findTool, requireTool, skipUnlessInstalled } from './tools.ts';
 
 /** The etcdctl binary: `$ETCDCTL_BIN` if set, else Debian's. */
 export const etcdctlBinaryPath = process.env.ETCDCTL_BIN ?? '/usr/bin/etcdctl';
@@ -62,31 +61,4 @@ export function etcdctl(args: readonly string[], options: EtcdctlOptions): Promi
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
-}
-
-/** Finds an executable by absolute path or on PATH; undefined when it is missing. */
-export function findTool(name: string): string | undefined {
-  const candidates = path.isAbsolute(name)
-    ? [name]
-    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((folder) => path.join(folder, name));
-  return candidates.find((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/**
- * Checks that a tool exists. When it is missing: throws when CI=true (a broken image must fail the run), else
- * marks the test skipped (when given its context) and returns false so the test can return early.
- */
-export function requireTool(name: string, context?: TestContext): boolean {
-  if (findTool(name) !== undefined) return true;
-  const message = `required tool not found: ${name}`;
-  if (process.env.CI === 'true') throw new Error(`${message} (CI=true, so this fails instead of skipping)`);
-  context?.skip(message);
-  return false;
 }

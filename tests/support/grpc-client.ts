@@ -9,8 +9,6 @@ import type { ProtoGrpcType } from '../../engine/proto/generated/rpc.ts';
 import type { KVClient } from '../../engine/proto/generated/etcdserverpb/KV.ts';
 import type { LeaseClient } from '../../engine/proto/generated/etcdserverpb/Lease.ts';
 import type { MaintenanceClient } from '../../engine/proto/generated/etcdserverpb/Maintenance.ts';
-import type { ClusterClient } from '../../engine/proto/generated/etcdserverpb/Cluster.ts';
-import type { WatchClient } from '../../engine/proto/generated/etcdserverpb/Watch.ts';
 import type { RangeRequest } from '../../engine/proto/generated/etcdserverpb/RangeRequest.ts';
 import type { RangeResponse__Output } from '../../engine/proto/generated/etcdserverpb/RangeResponse.ts';
 import type { PutRequest } from '../../engine/proto/generated/etcdserverpb/PutRequest.ts';

@@ -16,8 +16,8 @@ export { MemberHandle, type ServerKind, type ExitInfo } from './member.ts';
 /** The repository root (two folders above this file). */
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The Cairn engine executable, a Node script run with the current Node binary. */
-export const cairnEnginePath = path.join(repositoryRoot, 'engine', 'bin', 'cairn-engine');
+/** The Cairn engine executable, a Node script run with the current Node binary (`$CAIRN_ENGINE` overrides it). */
+export const cairnEnginePath = process.env.CAIRN_ENGINE ?? path.join(repositoryRoot, 'engine', 'bin', 'cairn-engine');
 
 /** The etcd binary: `$ETCD_BIN` if set, else Debian's. */
 export const etcdBinaryPath = process.env.ETCD_BIN ?? '/usr/bin/etcd';
@@ -53,8 +53,14 @@ export interface ClusterHandle {
   readonly peerUrls: readonly string[];
   /** `127.0.0.1:port` of every member, for gRPC clients and etcdctl. */
   readonly endpoints: readonly string[];
+  /** Pids of the members that are running now. */
+  readonly pids: number[];
   /** The member that currently leads (asked over gRPC Status). */
   leader(): Promise<MemberHandle>;
+  /** Sends `signal` to every running member (waiting for exits, as `MemberHandle.kill` does). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops every member, starts them all again on the same data dirs and ports, and waits until all are ready. */
+  restart(readyTimeoutMs?: number): Promise<void>;
   /** Every member's captured output, labeled. */
   logs(): string;
   /** Stops every member and removes the temp data dir (if we created it). */
@@ -159,7 +165,19 @@ function clusterHandle(kind: ServerKind, members: MemberHandle[], stop: () => Pr
     clientUrls: members.map((member) => member.clientUrl),
     peerUrls: members.map((member) => member.peerUrl),
     endpoints: members.map((member) => member.endpoint),
+    get pids() {
+      return members.map((member) => member.pid).filter((pid): pid is number => pid !== undefined);
+    },
     leader: () => findLeader(members),
+    kill: async (signal) => {
+      await Promise.all(members.map((member) => member.kill(signal)));
+    },
+    restart: async (readyTimeoutMs = readyTimeoutMsDefault) => {
+      for (const member of members) await member.stop();
+      for (const member of members) member.start();
+      // Members of a multi-member cluster only become healthy together, once a quorum is back.
+      await Promise.all(members.map((member) => member.waitReady(readyTimeoutMs)));
+    },
     logs: () => members.map((member) => `===== ${kind} member ${member.name} (${member.clientUrl}) =====\n` +
       member.log.text()).join('\n'),
     stop,

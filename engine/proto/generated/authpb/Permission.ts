@@ -26,7 +26,7 @@ export interface Permission {
 }
 
 export interface Permission__Output {
-  'permType'?: (_authpb_Permission_Type__Output);
-  'key'?: (Buffer);
-  'range_end'?: (Buffer);
+  'permType': (_authpb_Permission_Type__Output);
+  'key': (Buffer);
+  'range_end': (Buffer);
 }

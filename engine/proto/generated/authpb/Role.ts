@@ -8,6 +8,6 @@ export interface Role {
 }
 
 export interface Role__Output {
-  'name'?: (Buffer);
-  'keyPermission'?: (_authpb_Permission__Output)[];
+  'name': (Buffer);
+  'keyPermission': (_authpb_Permission__Output)[];
 }

@@ -10,8 +10,8 @@ export interface User {
 }
 
 export interface User__Output {
-  'name'?: (Buffer);
-  'password'?: (Buffer);
-  'roles'?: (string)[];
-  'options'?: (_authpb_UserAddOptions__Output);
+  'name': (Buffer);
+  'password': (Buffer);
+  'roles': (string)[];
+  'options': (_authpb_UserAddOptions__Output | null);
 }

@@ -6,5 +6,5 @@ export interface UserAddOptions {
 }
 
 export interface UserAddOptions__Output {
-  'no_password'?: (boolean);
+  'no_password': (boolean);
 }

@@ -9,6 +9,6 @@ export interface ClusterMemberAttrSetRequest {
 }
 
 export interface ClusterMemberAttrSetRequest__Output {
-  'member_ID'?: (string);
-  'member_attributes'?: (_cairnpb_MemberAttributes__Output);
+  'member_ID': (string);
+  'member_attributes': (_cairnpb_MemberAttributes__Output | null);
 }

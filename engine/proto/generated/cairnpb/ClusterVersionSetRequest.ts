@@ -6,5 +6,5 @@ export interface ClusterVersionSetRequest {
 }
 
 export interface ClusterVersionSetRequest__Output {
-  'ver'?: (string);
+  'ver': (string);
 }

@@ -8,7 +8,7 @@ export interface InternalAuthenticateRequest {
 }
 
 export interface InternalAuthenticateRequest__Output {
-  'name'?: (string);
-  'password'?: (string);
-  'simple_token'?: (string);
+  'name': (string);
+  'password': (string);
+  'simple_token': (string);
 }

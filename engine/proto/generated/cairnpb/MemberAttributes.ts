@@ -7,6 +7,6 @@ export interface MemberAttributes {
 }
 
 export interface MemberAttributes__Output {
-  'name'?: (string);
-  'client_urls'?: (string)[];
+  'name': (string);
+  'client_urls': (string)[];
 }

@@ -9,7 +9,7 @@ export interface RequestHeader {
 }
 
 export interface RequestHeader__Output {
-  'ID'?: (string);
-  'username'?: (string);
-  'auth_revision'?: (string);
+  'ID': (string);
+  'username': (string);
+  'auth_revision': (string);
 }

@@ -8,6 +8,6 @@ export interface WalMetadata {
 }
 
 export interface WalMetadata__Output {
-  'member_ID'?: (string);
-  'cluster_ID'?: (string);
+  'member_ID': (string);
+  'cluster_ID': (string);
 }

@@ -9,6 +9,6 @@ export interface AlarmMember {
 }
 
 export interface AlarmMember__Output {
-  'memberID'?: (string);
-  'alarm'?: (_etcdserverpb_AlarmType__Output);
+  'memberID': (string);
+  'alarm': (_etcdserverpb_AlarmType__Output);
 }

@@ -28,7 +28,7 @@ export interface AlarmRequest {
 }
 
 export interface AlarmRequest__Output {
-  'action'?: (_etcdserverpb_AlarmRequest_AlarmAction__Output);
-  'memberID'?: (string);
-  'alarm'?: (_etcdserverpb_AlarmType__Output);
+  'action': (_etcdserverpb_AlarmRequest_AlarmAction__Output);
+  'memberID': (string);
+  'alarm': (_etcdserverpb_AlarmType__Output);
 }

@@ -9,6 +9,6 @@ export interface AlarmResponse {
 }
 
 export interface AlarmResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'alarms'?: (_etcdserverpb_AlarmMember__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'alarms': (_etcdserverpb_AlarmMember__Output)[];
 }

@@ -7,5 +7,5 @@ export interface AuthDisableResponse {
 }
 
 export interface AuthDisableResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

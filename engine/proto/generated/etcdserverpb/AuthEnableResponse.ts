@@ -7,5 +7,5 @@ export interface AuthEnableResponse {
 }
 
 export interface AuthEnableResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -6,5 +6,5 @@ export interface AuthRoleAddRequest {
 }
 
 export interface AuthRoleAddRequest__Output {
-  'name'?: (string);
+  'name': (string);
 }

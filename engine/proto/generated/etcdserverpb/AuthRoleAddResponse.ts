@@ -7,5 +7,5 @@ export interface AuthRoleAddResponse {
 }
 
 export interface AuthRoleAddResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -6,5 +6,5 @@ export interface AuthRoleDeleteRequest {
 }
 
 export interface AuthRoleDeleteRequest__Output {
-  'role'?: (string);
+  'role': (string);
 }

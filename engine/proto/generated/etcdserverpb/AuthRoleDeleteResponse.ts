@@ -7,5 +7,5 @@ export interface AuthRoleDeleteResponse {
 }
 
 export interface AuthRoleDeleteResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -6,5 +6,5 @@ export interface AuthRoleGetRequest {
 }
 
 export interface AuthRoleGetRequest__Output {
-  'role'?: (string);
+  'role': (string);
 }

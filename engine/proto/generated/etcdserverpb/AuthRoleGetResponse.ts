@@ -9,6 +9,6 @@ export interface AuthRoleGetResponse {
 }
 
 export interface AuthRoleGetResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'perm'?: (_authpb_Permission__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'perm': (_authpb_Permission__Output)[];
 }

@@ -8,6 +8,6 @@ export interface AuthRoleGrantPermissionRequest {
 }
 
 export interface AuthRoleGrantPermissionRequest__Output {
-  'name'?: (string);
-  'perm'?: (_authpb_Permission__Output);
+  'name': (string);
+  'perm': (_authpb_Permission__Output | null);
 }

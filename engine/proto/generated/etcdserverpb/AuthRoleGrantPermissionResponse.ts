@@ -7,5 +7,5 @@ export interface AuthRoleGrantPermissionResponse {
 }
 
 export interface AuthRoleGrantPermissionResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

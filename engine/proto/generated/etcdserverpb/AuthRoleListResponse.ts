@@ -8,6 +8,6 @@ export interface AuthRoleListResponse {
 }
 
 export interface AuthRoleListResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'roles'?: (string)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'roles': (string)[];
 }

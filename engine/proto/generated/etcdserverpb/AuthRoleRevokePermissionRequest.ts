@@ -8,7 +8,7 @@ export interface AuthRoleRevokePermissionRequest {
 }
 
 export interface AuthRoleRevokePermissionRequest__Output {
-  'role'?: (string);
-  'key'?: (Buffer);
-  'range_end'?: (Buffer);
+  'role': (string);
+  'key': (Buffer);
+  'range_end': (Buffer);
 }

@@ -7,5 +7,5 @@ export interface AuthRoleRevokePermissionResponse {
 }
 
 export interface AuthRoleRevokePermissionResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

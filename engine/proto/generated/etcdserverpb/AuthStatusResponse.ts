@@ -10,7 +10,7 @@ export interface AuthStatusResponse {
 }
 
 export interface AuthStatusResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'enabled'?: (boolean);
-  'authRevision'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'enabled': (boolean);
+  'authRevision': (string);
 }

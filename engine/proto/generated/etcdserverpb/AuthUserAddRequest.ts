@@ -10,8 +10,8 @@ export interface AuthUserAddRequest {
 }
 
 export interface AuthUserAddRequest__Output {
-  'name'?: (string);
-  'password'?: (string);
-  'options'?: (_authpb_UserAddOptions__Output);
-  'hashedPassword'?: (string);
+  'name': (string);
+  'password': (string);
+  'options': (_authpb_UserAddOptions__Output | null);
+  'hashedPassword': (string);
 }

@@ -7,5 +7,5 @@ export interface AuthUserAddResponse {
 }
 
 export interface AuthUserAddResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -8,7 +8,7 @@ export interface AuthUserChangePasswordRequest {
 }
 
 export interface AuthUserChangePasswordRequest__Output {
-  'name'?: (string);
-  'password'?: (string);
-  'hashedPassword'?: (string);
+  'name': (string);
+  'password': (string);
+  'hashedPassword': (string);
 }

@@ -7,5 +7,5 @@ export interface AuthUserChangePasswordResponse {
 }
 
 export interface AuthUserChangePasswordResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -6,5 +6,5 @@ export interface AuthUserDeleteRequest {
 }
 
 export interface AuthUserDeleteRequest__Output {
-  'name'?: (string);
+  'name': (string);
 }

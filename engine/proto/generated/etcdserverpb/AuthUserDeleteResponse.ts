@@ -7,5 +7,5 @@ export interface AuthUserDeleteResponse {
 }
 
 export interface AuthUserDeleteResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

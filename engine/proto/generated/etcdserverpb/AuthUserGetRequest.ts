@@ -6,5 +6,5 @@ export interface AuthUserGetRequest {
 }
 
 export interface AuthUserGetRequest__Output {
-  'name'?: (string);
+  'name': (string);
 }

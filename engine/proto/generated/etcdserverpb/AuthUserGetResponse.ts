@@ -8,6 +8,6 @@ export interface AuthUserGetResponse {
 }
 
 export interface AuthUserGetResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'roles'?: (string)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'roles': (string)[];
 }

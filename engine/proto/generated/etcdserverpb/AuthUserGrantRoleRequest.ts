@@ -7,6 +7,6 @@ export interface AuthUserGrantRoleRequest {
 }
 
 export interface AuthUserGrantRoleRequest__Output {
-  'user'?: (string);
-  'role'?: (string);
+  'user': (string);
+  'role': (string);
 }

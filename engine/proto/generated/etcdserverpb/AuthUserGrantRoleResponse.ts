@@ -7,5 +7,5 @@ export interface AuthUserGrantRoleResponse {
 }
 
 export interface AuthUserGrantRoleResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

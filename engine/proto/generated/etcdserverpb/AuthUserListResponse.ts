@@ -8,6 +8,6 @@ export interface AuthUserListResponse {
 }
 
 export interface AuthUserListResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'users'?: (string)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'users': (string)[];
 }

@@ -7,6 +7,6 @@ export interface AuthUserRevokeRoleRequest {
 }
 
 export interface AuthUserRevokeRoleRequest__Output {
-  'name'?: (string);
-  'role'?: (string);
+  'name': (string);
+  'role': (string);
 }

@@ -7,5 +7,5 @@ export interface AuthUserRevokeRoleResponse {
 }
 
 export interface AuthUserRevokeRoleResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

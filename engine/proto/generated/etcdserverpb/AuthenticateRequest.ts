@@ -7,6 +7,6 @@ export interface AuthenticateRequest {
 }
 
 export interface AuthenticateRequest__Output {
-  'name'?: (string);
-  'password'?: (string);
+  'name': (string);
+  'password': (string);
 }

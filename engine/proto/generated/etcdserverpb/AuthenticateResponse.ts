@@ -8,6 +8,6 @@ export interface AuthenticateResponse {
 }
 
 export interface AuthenticateResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'token'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'token': (string);
 }

@@ -8,6 +8,6 @@ export interface CompactionRequest {
 }
 
 export interface CompactionRequest__Output {
-  'revision'?: (string);
-  'physical'?: (boolean);
+  'revision': (string);
+  'physical': (boolean);
 }

@@ -7,5 +7,5 @@ export interface CompactionResponse {
 }
 
 export interface CompactionResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -61,14 +61,14 @@ export interface Compare {
 }
 
 export interface Compare__Output {
-  'result'?: (_etcdserverpb_Compare_CompareResult__Output);
-  'target'?: (_etcdserverpb_Compare_CompareTarget__Output);
-  'key'?: (Buffer);
+  'result': (_etcdserverpb_Compare_CompareResult__Output);
+  'target': (_etcdserverpb_Compare_CompareTarget__Output);
+  'key': (Buffer);
   'version'?: (string);
   'create_revision'?: (string);
   'mod_revision'?: (string);
   'value'?: (Buffer);
   'lease'?: (string);
-  'range_end'?: (Buffer);
+  'range_end': (Buffer);
   'target_union'?: "version"|"create_revision"|"mod_revision"|"value"|"lease";
 }

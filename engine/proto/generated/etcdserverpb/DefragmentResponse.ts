@@ -7,5 +7,5 @@ export interface DefragmentResponse {
 }
 
 export interface DefragmentResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

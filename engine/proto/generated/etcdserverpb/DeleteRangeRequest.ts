@@ -8,7 +8,7 @@ export interface DeleteRangeRequest {
 }
 
 export interface DeleteRangeRequest__Output {
-  'key'?: (Buffer);
-  'range_end'?: (Buffer);
-  'prev_kv'?: (boolean);
+  'key': (Buffer);
+  'range_end': (Buffer);
+  'prev_kv': (boolean);
 }

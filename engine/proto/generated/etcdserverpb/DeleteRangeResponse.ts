@@ -11,7 +11,7 @@ export interface DeleteRangeResponse {
 }
 
 export interface DeleteRangeResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'deleted'?: (string);
-  'prev_kvs'?: (_mvccpb_KeyValue__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'deleted': (string);
+  'prev_kvs': (_mvccpb_KeyValue__Output)[];
 }

@@ -25,6 +25,6 @@ export interface DowngradeRequest {
 }
 
 export interface DowngradeRequest__Output {
-  'action'?: (_etcdserverpb_DowngradeRequest_DowngradeAction__Output);
-  'version'?: (string);
+  'action': (_etcdserverpb_DowngradeRequest_DowngradeAction__Output);
+  'version': (string);
 }

@@ -8,6 +8,6 @@ export interface DowngradeResponse {
 }
 
 export interface DowngradeResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'version'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'version': (string);
 }

@@ -7,5 +7,5 @@ export interface HashKVRequest {
 }
 
 export interface HashKVRequest__Output {
-  'revision'?: (string);
+  'revision': (string);
 }

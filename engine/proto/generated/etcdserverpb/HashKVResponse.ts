@@ -11,8 +11,8 @@ export interface HashKVResponse {
 }
 
 export interface HashKVResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'hash'?: (number);
-  'compact_revision'?: (string);
-  'hash_revision'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'hash': (number);
+  'compact_revision': (string);
+  'hash_revision': (string);
 }

@@ -8,6 +8,6 @@ export interface HashResponse {
 }
 
 export interface HashResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'hash'?: (number);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'hash': (number);
 }

@@ -8,6 +8,6 @@ export interface LeaseCheckpoint {
 }
 
 export interface LeaseCheckpoint__Output {
-  'ID'?: (string);
-  'remaining_TTL'?: (string);
+  'ID': (string);
+  'remaining_TTL': (string);
 }

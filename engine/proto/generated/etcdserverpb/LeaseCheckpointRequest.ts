@@ -7,5 +7,5 @@ export interface LeaseCheckpointRequest {
 }
 
 export interface LeaseCheckpointRequest__Output {
-  'checkpoints'?: (_etcdserverpb_LeaseCheckpoint__Output)[];
+  'checkpoints': (_etcdserverpb_LeaseCheckpoint__Output)[];
 }

@@ -7,5 +7,5 @@ export interface LeaseCheckpointResponse {
 }
 
 export interface LeaseCheckpointResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -8,6 +8,6 @@ export interface LeaseGrantRequest {
 }
 
 export interface LeaseGrantRequest__Output {
-  'TTL'?: (string);
-  'ID'?: (string);
+  'TTL': (string);
+  'ID': (string);
 }

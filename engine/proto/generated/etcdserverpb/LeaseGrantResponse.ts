@@ -11,8 +11,8 @@ export interface LeaseGrantResponse {
 }
 
 export interface LeaseGrantResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'ID'?: (string);
-  'TTL'?: (string);
-  'error'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'ID': (string);
+  'TTL': (string);
+  'error': (string);
 }

@@ -7,5 +7,5 @@ export interface LeaseKeepAliveRequest {
 }
 
 export interface LeaseKeepAliveRequest__Output {
-  'ID'?: (string);
+  'ID': (string);
 }

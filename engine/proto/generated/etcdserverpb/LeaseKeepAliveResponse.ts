@@ -10,7 +10,7 @@ export interface LeaseKeepAliveResponse {
 }
 
 export interface LeaseKeepAliveResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'ID'?: (string);
-  'TTL'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'ID': (string);
+  'TTL': (string);
 }

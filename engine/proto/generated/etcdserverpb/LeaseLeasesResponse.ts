@@ -9,6 +9,6 @@ export interface LeaseLeasesResponse {
 }
 
 export interface LeaseLeasesResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'leases'?: (_etcdserverpb_LeaseStatus__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'leases': (_etcdserverpb_LeaseStatus__Output)[];
 }

@@ -7,5 +7,5 @@ export interface LeaseRevokeRequest {
 }
 
 export interface LeaseRevokeRequest__Output {
-  'ID'?: (string);
+  'ID': (string);
 }

@@ -7,5 +7,5 @@ export interface LeaseRevokeResponse {
 }
 
 export interface LeaseRevokeResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

@@ -7,5 +7,5 @@ export interface LeaseStatus {
 }
 
 export interface LeaseStatus__Output {
-  'ID'?: (string);
+  'ID': (string);
 }

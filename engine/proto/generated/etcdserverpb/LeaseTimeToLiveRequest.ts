@@ -8,6 +8,6 @@ export interface LeaseTimeToLiveRequest {
 }
 
 export interface LeaseTimeToLiveRequest__Output {
-  'ID'?: (string);
-  'keys'?: (boolean);
+  'ID': (string);
+  'keys': (boolean);
 }

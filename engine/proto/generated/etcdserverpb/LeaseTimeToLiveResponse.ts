@@ -12,9 +12,9 @@ export interface LeaseTimeToLiveResponse {
 }
 
 export interface LeaseTimeToLiveResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'ID'?: (string);
-  'TTL'?: (string);
-  'grantedTTL'?: (string);
-  'keys'?: (Buffer)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'ID': (string);
+  'TTL': (string);
+  'grantedTTL': (string);
+  'keys': (Buffer)[];
 }

@@ -11,9 +11,9 @@ export interface Member {
 }
 
 export interface Member__Output {
-  'ID'?: (string);
-  'name'?: (string);
-  'peerURLs'?: (string)[];
-  'clientURLs'?: (string)[];
-  'isLearner'?: (boolean);
+  'ID': (string);
+  'name': (string);
+  'peerURLs': (string)[];
+  'clientURLs': (string)[];
+  'isLearner': (boolean);
 }

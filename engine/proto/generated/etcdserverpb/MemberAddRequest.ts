@@ -7,6 +7,6 @@ export interface MemberAddRequest {
 }
 
 export interface MemberAddRequest__Output {
-  'peerURLs'?: (string)[];
-  'isLearner'?: (boolean);
+  'peerURLs': (string)[];
+  'isLearner': (boolean);
 }

@@ -10,7 +10,7 @@ export interface MemberAddResponse {
 }
 
 export interface MemberAddResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'member'?: (_etcdserverpb_Member__Output);
-  'members'?: (_etcdserverpb_Member__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'member': (_etcdserverpb_Member__Output | null);
+  'members': (_etcdserverpb_Member__Output)[];
 }

@@ -6,5 +6,5 @@ export interface MemberListRequest {
 }
 
 export interface MemberListRequest__Output {
-  'linearizable'?: (boolean);
+  'linearizable': (boolean);
 }

@@ -9,6 +9,6 @@ export interface MemberListResponse {
 }
 
 export interface MemberListResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'members'?: (_etcdserverpb_Member__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'members': (_etcdserverpb_Member__Output)[];
 }

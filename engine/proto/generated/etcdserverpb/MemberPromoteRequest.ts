@@ -7,5 +7,5 @@ export interface MemberPromoteRequest {
 }
 
 export interface MemberPromoteRequest__Output {
-  'ID'?: (string);
+  'ID': (string);
 }

@@ -7,5 +7,5 @@ export interface MemberRemoveRequest {
 }
 
 export interface MemberRemoveRequest__Output {
-  'ID'?: (string);
+  'ID': (string);
 }

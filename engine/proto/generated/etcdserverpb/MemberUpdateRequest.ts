@@ -8,6 +8,6 @@ export interface MemberUpdateRequest {
 }
 
 export interface MemberUpdateRequest__Output {
-  'ID'?: (string);
-  'peerURLs'?: (string)[];
+  'ID': (string);
+  'peerURLs': (string)[];
 }

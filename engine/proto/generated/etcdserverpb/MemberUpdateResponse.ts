@@ -9,6 +9,6 @@ export interface MemberUpdateResponse {
 }
 
 export interface MemberUpdateResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'members'?: (_etcdserverpb_Member__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'members': (_etcdserverpb_Member__Output)[];
 }

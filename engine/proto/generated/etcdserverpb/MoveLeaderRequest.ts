@@ -7,5 +7,5 @@ export interface MoveLeaderRequest {
 }
 
 export interface MoveLeaderRequest__Output {
-  'targetID'?: (string);
+  'targetID': (string);
 }

@@ -7,5 +7,5 @@ export interface MoveLeaderResponse {
 }
 
 export interface MoveLeaderResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
 }

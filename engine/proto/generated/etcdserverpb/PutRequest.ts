@@ -12,10 +12,10 @@ export interface PutRequest {
 }
 
 export interface PutRequest__Output {
-  'key'?: (Buffer);
-  'value'?: (Buffer);
-  'lease'?: (string);
-  'prev_kv'?: (boolean);
-  'ignore_value'?: (boolean);
-  'ignore_lease'?: (boolean);
+  'key': (Buffer);
+  'value': (Buffer);
+  'lease': (string);
+  'prev_kv': (boolean);
+  'ignore_value': (boolean);
+  'ignore_lease': (boolean);
 }

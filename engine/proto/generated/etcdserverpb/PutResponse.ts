@@ -9,6 +9,6 @@ export interface PutResponse {
 }
 
 export interface PutResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'prev_kv'?: (_mvccpb_KeyValue__Output);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'prev_kv': (_mvccpb_KeyValue__Output | null);
 }

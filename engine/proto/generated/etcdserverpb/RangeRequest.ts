@@ -61,17 +61,17 @@ export interface RangeRequest {
 }
 
 export interface RangeRequest__Output {
-  'key'?: (Buffer);
-  'range_end'?: (Buffer);
-  'limit'?: (string);
-  'revision'?: (string);
-  'sort_order'?: (_etcdserverpb_RangeRequest_SortOrder__Output);
-  'sort_target'?: (_etcdserverpb_RangeRequest_SortTarget__Output);
-  'serializable'?: (boolean);
-  'keys_only'?: (boolean);
-  'count_only'?: (boolean);
-  'min_mod_revision'?: (string);
-  'max_mod_revision'?: (string);
-  'min_create_revision'?: (string);
-  'max_create_revision'?: (string);
+  'key': (Buffer);
+  'range_end': (Buffer);
+  'limit': (string);
+  'revision': (string);
+  'sort_order': (_etcdserverpb_RangeRequest_SortOrder__Output);
+  'sort_target': (_etcdserverpb_RangeRequest_SortTarget__Output);
+  'serializable': (boolean);
+  'keys_only': (boolean);
+  'count_only': (boolean);
+  'min_mod_revision': (string);
+  'max_mod_revision': (string);
+  'min_create_revision': (string);
+  'max_create_revision': (string);
 }

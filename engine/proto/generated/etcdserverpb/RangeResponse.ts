@@ -12,8 +12,8 @@ export interface RangeResponse {
 }
 
 export interface RangeResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'kvs'?: (_mvccpb_KeyValue__Output)[];
-  'more'?: (boolean);
-  'count'?: (string);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'kvs': (_mvccpb_KeyValue__Output)[];
+  'more': (boolean);
+  'count': (string);
 }

@@ -14,9 +14,9 @@ export interface RequestOp {
 }
 
 export interface RequestOp__Output {
-  'request_range'?: (_etcdserverpb_RangeRequest__Output);
-  'request_put'?: (_etcdserverpb_PutRequest__Output);
-  'request_delete_range'?: (_etcdserverpb_DeleteRangeRequest__Output);
-  'request_txn'?: (_etcdserverpb_TxnRequest__Output);
+  'request_range'?: (_etcdserverpb_RangeRequest__Output | null);
+  'request_put'?: (_etcdserverpb_PutRequest__Output | null);
+  'request_delete_range'?: (_etcdserverpb_DeleteRangeRequest__Output | null);
+  'request_txn'?: (_etcdserverpb_TxnRequest__Output | null);
   'request'?: "request_range"|"request_put"|"request_delete_range"|"request_txn";
 }

@@ -10,8 +10,8 @@ export interface ResponseHeader {
 }
 
 export interface ResponseHeader__Output {
-  'cluster_id'?: (string);
-  'member_id'?: (string);
-  'revision'?: (string);
-  'raft_term'?: (string);
+  'cluster_id': (string);
+  'member_id': (string);
+  'revision': (string);
+  'raft_term': (string);
 }

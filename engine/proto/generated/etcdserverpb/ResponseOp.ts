@@ -14,9 +14,9 @@ export interface ResponseOp {
 }
 
 export interface ResponseOp__Output {
-  'response_range'?: (_etcdserverpb_RangeResponse__Output);
-  'response_put'?: (_etcdserverpb_PutResponse__Output);
-  'response_delete_range'?: (_etcdserverpb_DeleteRangeResponse__Output);
-  'response_txn'?: (_etcdserverpb_TxnResponse__Output);
+  'response_range'?: (_etcdserverpb_RangeResponse__Output | null);
+  'response_put'?: (_etcdserverpb_PutResponse__Output | null);
+  'response_delete_range'?: (_etcdserverpb_DeleteRangeResponse__Output | null);
+  'response_txn'?: (_etcdserverpb_TxnResponse__Output | null);
   'response'?: "response_range"|"response_put"|"response_delete_range"|"response_txn";
 }

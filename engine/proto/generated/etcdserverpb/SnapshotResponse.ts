@@ -10,7 +10,7 @@ export interface SnapshotResponse {
 }
 
 export interface SnapshotResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'remaining_bytes'?: (string);
-  'blob'?: (Buffer);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'remaining_bytes': (string);
+  'blob': (Buffer);
 }

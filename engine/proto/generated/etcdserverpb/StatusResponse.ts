@@ -17,14 +17,14 @@ export interface StatusResponse {
 }
 
 export interface StatusResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'version'?: (string);
-  'dbSize'?: (string);
-  'leader'?: (string);
-  'raftIndex'?: (string);
-  'raftTerm'?: (string);
-  'raftAppliedIndex'?: (string);
-  'errors'?: (string)[];
-  'dbSizeInUse'?: (string);
-  'isLearner'?: (boolean);
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'version': (string);
+  'dbSize': (string);
+  'leader': (string);
+  'raftIndex': (string);
+  'raftTerm': (string);
+  'raftAppliedIndex': (string);
+  'errors': (string)[];
+  'dbSizeInUse': (string);
+  'isLearner': (boolean);
 }

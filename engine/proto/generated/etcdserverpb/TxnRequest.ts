@@ -10,7 +10,7 @@ export interface TxnRequest {
 }
 
 export interface TxnRequest__Output {
-  'compare'?: (_etcdserverpb_Compare__Output)[];
-  'success'?: (_etcdserverpb_RequestOp__Output)[];
-  'failure'?: (_etcdserverpb_RequestOp__Output)[];
+  'compare': (_etcdserverpb_Compare__Output)[];
+  'success': (_etcdserverpb_RequestOp__Output)[];
+  'failure': (_etcdserverpb_RequestOp__Output)[];
 }

@@ -10,7 +10,7 @@ export interface TxnResponse {
 }
 
 export interface TxnResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'succeeded'?: (boolean);
-  'responses'?: (_etcdserverpb_ResponseOp__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'succeeded': (boolean);
+  'responses': (_etcdserverpb_ResponseOp__Output)[];
 }

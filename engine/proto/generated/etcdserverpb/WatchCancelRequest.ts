@@ -7,5 +7,5 @@ export interface WatchCancelRequest {
 }
 
 export interface WatchCancelRequest__Output {
-  'watch_id'?: (string);
+  'watch_id': (string);
 }

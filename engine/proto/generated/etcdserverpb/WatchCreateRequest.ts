@@ -29,12 +29,12 @@ export interface WatchCreateRequest {
 }
 
 export interface WatchCreateRequest__Output {
-  'key'?: (Buffer);
-  'range_end'?: (Buffer);
-  'start_revision'?: (string);
-  'progress_notify'?: (boolean);
-  'filters'?: (_etcdserverpb_WatchCreateRequest_FilterType__Output)[];
-  'prev_kv'?: (boolean);
-  'watch_id'?: (string);
-  'fragment'?: (boolean);
+  'key': (Buffer);
+  'range_end': (Buffer);
+  'start_revision': (string);
+  'progress_notify': (boolean);
+  'filters': (_etcdserverpb_WatchCreateRequest_FilterType__Output)[];
+  'prev_kv': (boolean);
+  'watch_id': (string);
+  'fragment': (boolean);
 }

@@ -12,8 +12,8 @@ export interface WatchRequest {
 }
 
 export interface WatchRequest__Output {
-  'create_request'?: (_etcdserverpb_WatchCreateRequest__Output);
-  'cancel_request'?: (_etcdserverpb_WatchCancelRequest__Output);
-  'progress_request'?: (_etcdserverpb_WatchProgressRequest__Output);
+  'create_request'?: (_etcdserverpb_WatchCreateRequest__Output | null);
+  'cancel_request'?: (_etcdserverpb_WatchCancelRequest__Output | null);
+  'progress_request'?: (_etcdserverpb_WatchProgressRequest__Output | null);
   'request_union'?: "create_request"|"cancel_request"|"progress_request";
 }

@@ -16,12 +16,12 @@ export interface WatchResponse {
 }
 
 export interface WatchResponse__Output {
-  'header'?: (_etcdserverpb_ResponseHeader__Output);
-  'watch_id'?: (string);
-  'created'?: (boolean);
-  'canceled'?: (boolean);
-  'compact_revision'?: (string);
-  'cancel_reason'?: (string);
-  'fragment'?: (boolean);
-  'events'?: (_mvccpb_Event__Output)[];
+  'header': (_etcdserverpb_ResponseHeader__Output | null);
+  'watch_id': (string);
+  'created': (boolean);
+  'canceled': (boolean);
+  'compact_revision': (string);
+  'cancel_reason': (string);
+  'fragment': (boolean);
+  'events': (_mvccpb_Event__Output)[];
 }

@@ -24,7 +24,7 @@ export interface Event {
 }
 
 export interface Event__Output {
-  'type'?: (_mvccpb_Event_EventType__Output);
-  'kv'?: (_mvccpb_KeyValue__Output);
-  'prev_kv'?: (_mvccpb_KeyValue__Output);
+  'type': (_mvccpb_Event_EventType__Output);
+  'kv': (_mvccpb_KeyValue__Output | null);
+  'prev_kv': (_mvccpb_KeyValue__Output | null);
 }

@@ -12,10 +12,10 @@ export interface KeyValue {
 }
 
 export interface KeyValue__Output {
-  'key'?: (Buffer);
-  'create_revision'?: (string);
-  'mod_revision'?: (string);
-  'version'?: (string);
-  'value'?: (Buffer);
-  'lease'?: (string);
+  'key': (Buffer);
+  'create_revision': (string);
+  'mod_revision': (string);
+  'version': (string);
+  'value': (Buffer);
+  'lease': (string);
 }

@@ -1,0 +1,265 @@
+// Applies committed log entries to the member's state. Each entry is applied in one backend transaction that
+// also records its index, so state and applied index can never disagree after a crash. Requests that fail
+// on apply (a missing lease, a compacted revision, NOSPACE) fail the same way on every member, which is what
+// keeps members identical; the error goes back to the proposer only.
+import { Errors, EtcdError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { EntryType, type ConfChange, type Entry, type Snapshot } from '../raft/types.ts';
+import type { Backend, WriteTx } from '../storage/backend/backend.ts';
+import type { InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
+import type { TxnRequest__Output } from '../proto/generated/etcdserverpb/TxnRequest.ts';
+import type { TxnResponse } from '../proto/generated/etcdserverpb/TxnResponse.ts';
+import type { AlarmMember } from '../proto/generated/etcdserverpb/AlarmMember.ts';
+import type { AlarmRequest__Output } from '../proto/generated/etcdserverpb/AlarmRequest.ts';
+import type { LeaseTimeToLiveResponse } from '../proto/generated/etcdserverpb/LeaseTimeToLiveResponse.ts';
+import type { ApplyOutcome } from './wait.ts';
+import { decodeInternalRequest } from './internal-request.ts';
+import { decodeConfChange } from '../raft/confchange-codec.ts';
+import { applyDeleteRange, applyPut, applyTxn, type KvApplyContext } from './apply-kv.ts';
+import type { KvReadView } from './kv-views.ts';
+import type { KvHash, LeaseState, MvccState } from './state-ports.ts';
+import { AlarmStore, AlarmType } from './alarms.ts';
+import { Membership, decodeMember } from './membership.ts';
+
+/** What a proposer gets back. */
+export interface ApplyResult {
+  response: unknown;
+  /** For compactions: settles when the superseded revisions are physically removed. */
+  physicalDone?: Promise<void>;
+}
+
+/** What the applier needs besides the state machines. */
+export interface ApplierOptions {
+  backend: Backend;
+  mvcc: MvccState;
+  leases: LeaseState;
+  logger: Logger;
+  /** Applies a membership change to Raft (returns nothing; Raft tracks the configuration). */
+  applyConfChange: (change: ConfChange) => void;
+}
+
+function emptyHeader(): { revision?: number } {
+  return {};
+}
+
+/** The state machine of a member. */
+export class Applier implements KvApplyContext {
+  private readonly alarms = new AlarmStore();
+  /** The physical removal started by the compaction being applied, handed to its proposer. */
+  private physicalDone: Promise<void> | undefined;
+
+  constructor(private readonly options: ApplierOptions) {
+    this.alarms.load(options.backend);
+  }
+
+  /**
+   * Re-applies the membership change of an entry the backend already holds (a restart replays the log from
+   * its start: Raft's configuration is rebuilt, the backend is not written twice).
+   */
+  replayConfChange(entry: Entry): void {
+    if (entry.type === EntryType.ConfChange) this.options.applyConfChange(decodeConfChange(entry.data));
+  }
+
+  /** Applies one committed entry; returns the proposer's outcome when the entry carried a request. */
+  applyEntry(entry: Entry): { id: bigint; result: ApplyOutcome<ApplyResult> } | undefined {
+    const { backend, mvcc } = this.options;
+    if (entry.type === EntryType.ConfChange) {
+      const change = decodeConfChange(entry.data);
+      backend.write((tx) => {
+        this.applyMembershipChange(tx, change);
+        mvcc.setConsistentIndex(tx, entry.index);
+      });
+      this.options.applyConfChange(change);
+      return undefined;
+    }
+    if (entry.data.length === 0) {
+      // A new leader's empty entry: nothing to apply but the index.
+      backend.write((tx) => mvcc.setConsistentIndex(tx, entry.index));
+      return undefined;
+    }
+    const request = decodeInternalRequest(entry.data);
+    const id = BigInt(request.header?.ID ?? request.ID ?? '0');
+    let result: ApplyOutcome<ApplyResult>;
+    try {
+      this.physicalDone = undefined;
+      const response = backend.write((tx) => {
+        const applied = this.applyRequest(tx, request);
+        mvcc.setConsistentIndex(tx, entry.index);
+        return applied;
+      });
+      result = { ok: true, value: { response, physicalDone: this.physicalDone } };
+    } catch (error) {
+      mvcc.afterAbort();
+      if (!(error instanceof EtcdError)) throw error;
+      // The request failed on apply; the entry still counts as applied.
+      backend.write((tx) => mvcc.setConsistentIndex(tx, entry.index));
+      result = { ok: false, error };
+    }
+    mvcc.afterCommit();
+    return { id, result };
+  }
+
+  private applyRequest(tx: WriteTx, request: InternalRaftRequest__Output): unknown {
+    const { mvcc, leases } = this.options;
+    const noSpace = this.alarms.has(AlarmType.NoSpace);
+    if (request.put) {
+      if (noSpace) throw Errors.NoSpace;
+      const lease = BigInt(request.put.lease);
+      if (lease !== 0n && !leases.exists(lease)) throw Errors.LeaseNotFound;
+      return mvcc.write(tx, (view) => applyPut(view, request.put!));
+    }
+    if (request.delete_range) return mvcc.write(tx, (view) => applyDeleteRange(view, request.delete_range!));
+    if (request.txn) {
+      if (noSpace && txnHasPut(request.txn)) throw Errors.NoSpace;
+      return applyTxn(mvcc.readView(), (write) => mvcc.write(tx, write), request.txn, this);
+    }
+    if (request.compaction) {
+      this.physicalDone = mvcc.compact(tx, Number(request.compaction.revision));
+      return { header: emptyHeader() };
+    }
+    if (request.lease_grant) {
+      if (noSpace) throw Errors.NoSpace;
+      const granted = leases.grant(tx, BigInt(request.lease_grant.ID), Number(request.lease_grant.TTL));
+      return { header: emptyHeader(), ID: granted.id.toString(), TTL: granted.ttlSeconds, error: '' };
+    }
+    if (request.lease_revoke) {
+      const keys = leases.revoke(tx, BigInt(request.lease_revoke.ID));
+      if (keys.length > 0) {
+        mvcc.write(tx, (view) => {
+          for (const key of keys) view.deleteRange(key, undefined);
+        });
+      }
+      return { header: emptyHeader() };
+    }
+    if (request.lease_checkpoint) {
+      leases.checkpoint(
+        tx,
+        request.lease_checkpoint.checkpoints.map((checkpoint) => ({ id: BigInt(checkpoint.ID), remainingTtl: Number(checkpoint.remaining_TTL) })),
+      );
+      return { header: emptyHeader() };
+    }
+    if (request.alarm) return this.applyAlarm(tx, request.alarm);
+    if (request.cluster_member_attr_set) {
+      const attributes = request.cluster_member_attr_set;
+      const member = Membership.member(tx, BigInt(attributes.member_ID));
+      if (member) {
+        Membership.save(tx, { ...member, name: attributes.member_attributes!.name, clientUrls: attributes.member_attributes!.client_urls });
+      }
+      return {};
+    }
+    if (request.cluster_version_set) return {};
+    throw new EtcdError(Errors.NotCapable.code, 'etcdserver: unknown request in log entry');
+  }
+
+  private applyAlarm(tx: WriteTx, request: AlarmRequest__Output): { header: object; alarms: AlarmMember[] } {
+    const alarm = { memberId: BigInt(request.memberID), type: request.alarm as AlarmType };
+    const changed = request.action === 1 ? this.alarms.activate(tx, alarm) : request.action === 2 ? this.alarms.deactivate(tx, alarm) : undefined;
+    if (changed) this.options.logger.warn(request.action === 1 ? 'alarm raised' : 'alarm disarmed', { alarm: alarmNameOf(alarm.type), 'member-id': alarm.memberId });
+    return { header: emptyHeader(), alarms: changed ? [{ memberID: changed.memberId.toString(), alarm: changed.type }] : [] };
+  }
+
+  private applyMembershipChange(tx: WriteTx, change: ConfChange): void {
+    if (change.type === 0 || change.type === 3) {
+      // Add (or add as learner): the context carries the member record.
+      const member = decodeMember(change.context ?? new Uint8Array());
+      Membership.save(tx, { ...member, id: change.nodeId, isLearner: change.type === 3 });
+    } else if (change.type === 1) {
+      Membership.remove(tx, change.nodeId);
+    } else if (change.type === 2) {
+      const existing = Membership.member(tx, change.nodeId);
+      const updated = decodeMember(change.context ?? new Uint8Array());
+      if (existing) Membership.save(tx, { ...existing, peerUrls: updated.peerUrls });
+    }
+  }
+
+  /** Installs a leader's snapshot (replication). */
+  async applySnapshot(snapshot: Snapshot): Promise<void> {
+    throw new Error(`receiving snapshots needs replication (snapshot at index ${snapshot.metadata.index})`);
+  }
+
+  // ---- reads used by the server ----
+
+  /** A read view at the current revision. */
+  readView(): KvReadView {
+    return this.options.mvcc.readView();
+  }
+
+  /** A read-only txn served without the log. */
+  readOnlyTxn(request: TxnRequest__Output): TxnResponse {
+    const view = this.options.mvcc.readView();
+    return applyTxn(view, () => {
+      throw new Error('a read-only txn cannot write');
+    }, request, this);
+  }
+
+  /** Whether a lease exists (KvApplyContext). */
+  leaseExists(id: bigint): boolean {
+    return this.options.leases.exists(id);
+  }
+
+  currentRevision(): number {
+    return this.options.mvcc.currentRevision();
+  }
+
+  compactedRevision(): number {
+    return this.options.mvcc.compactedRevision();
+  }
+
+  hashKV(revision: number): KvHash {
+    return this.options.mvcc.hash(revision);
+  }
+
+  /** A hash over the whole backend (Maintenance.Hash). */
+  backendHash(): number {
+    return this.options.mvcc.hash(0).hash;
+  }
+
+  hasAlarm(type: AlarmType): boolean {
+    return this.alarms.has(type);
+  }
+
+  alarmList(type: number): AlarmMember[] {
+    return this.alarms.list(type as AlarmType).map((alarm) => ({ memberID: alarm.memberId.toString(), alarm: alarm.type }));
+  }
+
+  renewLease(id: bigint): number {
+    try {
+      return this.options.leases.renew(id);
+    } catch (error) {
+      if (error instanceof EtcdError && error.message === Errors.LeaseNotFound.message) return 0;
+      throw error;
+    }
+  }
+
+  leaseTimeToLive(id: bigint, keys: boolean): LeaseTimeToLiveResponse {
+    const status = this.options.leases.timeToLive(id, keys);
+    return { header: {}, ID: id.toString(), TTL: status.remainingTtl, grantedTTL: status.grantedTtl, keys: keys ? status.keys.map((key) => Buffer.from(key)) : [] };
+  }
+
+  leaseIds(): bigint[] {
+    return this.options.leases.ids();
+  }
+
+  expiredLeases(): bigint[] {
+    return this.options.leases.expired();
+  }
+
+  leaseCheckpoints(): Array<{ id: bigint; remainingTtl: number }> {
+    return this.options.leases.checkpoints();
+  }
+
+  setPrimary(primary: boolean): void {
+    this.options.leases.setPrimary(primary);
+  }
+}
+
+function txnHasPut(request: TxnRequest__Output): boolean {
+  return [...request.success, ...request.failure].some((operation) =>
+    operation.request === 'request_put' ? true : operation.request === 'request_txn' && operation.request_txn ? txnHasPut(operation.request_txn) : false,
+  );
+}
+
+function alarmNameOf(type: AlarmType): string {
+  return type === AlarmType.NoSpace ? 'NOSPACE' : type === AlarmType.Corrupt ? 'CORRUPT' : 'NONE';
+}
+

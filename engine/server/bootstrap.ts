@@ -1,0 +1,150 @@
+// Opens or creates a member from its data directory. A data dir that has a write-ahead log is a restart: the
+// bootstrap flags are ignored (as etcd does) and Raft is rebuilt from the WAL. Otherwise a new member is
+// created from --initial-cluster: IDs are computed as etcd computes them, the WAL is created with the member
+// and cluster IDs as metadata, and Raft is bootstrapped with one AddNode entry per initial member.
+import { mkdirSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import type { Logger } from '../common/logger.ts';
+import { leaseTtlSecondsMin } from '../common/limits.ts';
+import { messageType } from '../proto/load.ts';
+import { RaftNode } from '../raft/raw-node.ts';
+import { MemoryStorage } from '../raft/memory-storage.ts';
+import type { RaftLogger } from '../raft/config.ts';
+import { Wal } from '../storage/wal/wal.ts';
+import { LmdbBackend } from '../storage/backend/lmdb-backend.ts';
+import { KvStore } from '../mvcc/kv-store.ts';
+import { WatchableStore } from '../mvcc/watchable-store.ts';
+import { Lessor } from '../lease/lessor.ts';
+import { dataDirLayout, hasWal } from './data-dir.ts';
+import { computeClusterId, computeMemberId } from './ids.ts';
+import { encodeMember, Membership } from './membership.ts';
+import { MemberStorage, memoryStorageFrom } from './member-storage.ts';
+import { Applier } from './applier.ts';
+import { EtcdServer } from './etcd-server.ts';
+import type { ServerConfig } from './server-config.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { leaseState, mvccState, watchHub } from './state-adapters.ts';
+
+/** Process-level services a member is opened with. */
+export interface OpenOptions {
+  logger: Logger;
+  metrics: ServerMetrics;
+  clock?: () => number;
+}
+
+function encodeWalMetadata(memberId: bigint, clusterId: bigint): Uint8Array {
+  const type = messageType('cairnpb.WalMetadata');
+  return type.encode(type.fromObject({ member_ID: memberId.toString(), cluster_ID: clusterId.toString() })).finish();
+}
+
+function decodeWalMetadata(bytes: Uint8Array): { memberId: bigint; clusterId: bigint } {
+  const type = messageType('cairnpb.WalMetadata');
+  const object = type.toObject(type.decode(bytes), { longs: String, defaults: true }) as { member_ID: string; cluster_ID: string };
+  return { memberId: BigInt(object.member_ID), clusterId: BigInt(object.cluster_ID) };
+}
+
+function raftLogger(logger: Logger): RaftLogger {
+  const raft = logger.child({ caller: 'raft' });
+  return { debug: (text) => raft.debug(text), info: (text) => raft.info(text), warn: (text) => raft.warn(text) };
+}
+
+/** Identity and Raft state of a member, new or restarted. */
+interface RaftStart {
+  memberId: bigint;
+  clusterId: bigint;
+  wal: Wal;
+  raftStorage: MemoryStorage;
+  /** Peers to bootstrap a new cluster with; empty on restart. */
+  peers: Array<{ id: bigint; context: Uint8Array }>;
+}
+
+async function restartFromWal(walDirectory: string, logger: Logger): Promise<RaftStart> {
+  const opened = await Wal.open(walDirectory);
+  for (const warning of opened.warnings) logger.warn('repaired a torn write-ahead log tail', { detail: warning });
+  const { memberId, clusterId } = decodeWalMetadata(opened.metadata);
+  logger.info('restarting local member', {
+    'local-member-id': memberId,
+    'cluster-id': clusterId,
+    'commit-index': opened.hardState?.commit ?? 0,
+    'wal-entries': opened.entries.length,
+  });
+  return { memberId, clusterId, wal: opened.wal, raftStorage: memoryStorageFrom(opened.hardState, opened.entries), peers: [] };
+}
+
+async function createNewMember(config: ServerConfig, walDirectory: string, logger: Logger): Promise<RaftStart> {
+  if (config.initialClusterState === 'existing') {
+    // Joining an existing cluster needs peers to fetch the log from; that arrives with replication.
+    throw new Error('--initial-cluster-state existing needs a running cluster to join; start this member with a data dir, or as part of a new cluster');
+  }
+  const members = config.initialCluster.map((member) => ({
+    id: computeMemberId(member.peerUrls, config.initialClusterToken),
+    name: member.name,
+    peerUrls: member.peerUrls,
+  }));
+  const self = members.find((member) => member.name === config.name);
+  if (!self) throw new Error(`couldn't find local name "${config.name}" in the initial cluster configuration`);
+  const clusterId = computeClusterId(members.map((member) => member.id));
+  const wal = await Wal.create(walDirectory, encodeWalMetadata(self.id, clusterId));
+  logger.info('starting local member', { 'local-member-id': self.id, 'cluster-id': clusterId, 'cluster-token': config.initialClusterToken });
+  const peers = members.map((member) => ({
+    id: member.id,
+    context: encodeMember({ id: member.id, name: '', peerUrls: member.peerUrls, clientUrls: [], isLearner: false }),
+  }));
+  return { memberId: self.id, clusterId, wal, raftStorage: new MemoryStorage(), peers };
+}
+
+/** Opens the member described by `config` (not yet started). */
+export async function openMember(config: ServerConfig, options: OpenOptions): Promise<EtcdServer> {
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger;
+  const layout = dataDirLayout(config.dataDir, config.walDir);
+  mkdirSync(layout.member, { recursive: true, mode: 0o700 });
+  const restarting = hasWal(layout);
+  const start = restarting ? await restartFromWal(layout.wal, logger) : await createNewMember(config, layout.wal, logger);
+
+  const backend = LmdbBackend.open(layout.db);
+  const lessor = Lessor.restore(backend, { clock, ttlSecondsMin: leaseTtlSecondsMin(config.heartbeatMs, config.electionMs) });
+  const kv = KvStore.open({ backend, leases: lessor });
+  const watchable = new WatchableStore(kv);
+  if (Membership.clusterId(backend) === undefined) backend.write((tx) => Membership.saveClusterId(tx, start.clusterId));
+
+  const electionTick = Math.max(2, Math.round(config.electionMs / config.heartbeatMs));
+  const raft = new RaftNode({
+    id: start.memberId,
+    storage: start.raftStorage,
+    rng: () => randomInt(0, 2 ** 32) / 2 ** 32,
+    electionTick,
+    heartbeatTick: 1,
+    checkQuorum: true,
+    preVote: true,
+    logger: raftLogger(logger),
+  });
+  if (start.peers.length > 0) raft.bootstrap(start.peers);
+
+  const applier = new Applier({
+    backend,
+    mvcc: mvccState(kv),
+    leases: leaseState(lessor, config.electionMs),
+    logger,
+    applyConfChange: (change) => void raft.applyConfChange(change),
+  });
+  const consistentIndex = kv.consistentIndex();
+  const voters = start.peers.length > 0 ? start.peers.length : Membership.members(backend).filter((member) => !member.isLearner).length;
+  return new EtcdServer({
+    config,
+    logger,
+    metrics: options.metrics,
+    memberId: start.memberId,
+    clusterId: start.clusterId,
+    raft,
+    storage: new MemberStorage(start.wal, start.raftStorage),
+    backend,
+    applier,
+    watchHub: watchHub(watchable),
+    appliedIndex: consistentIndex,
+    // A cluster of one elects itself at once instead of waiting out an election timeout.
+    campaignOnStart: voters === 1,
+    clock,
+  });
+}
+

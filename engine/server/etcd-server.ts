@@ -1,0 +1,490 @@
+// One member: it owns the Raft node, the write-ahead log, the backend, the MVCC store and the lessor, and
+// turns client requests into proposals (writes), ReadIndex rounds (linearizable reads) or local reads
+// (serializable). Everything that changes state is applied from the log by the Applier, so a member's state
+// is a pure function of its log.
+import { Errors, EtcdError } from '../common/errors.ts';
+import { leaseTtlSecondsMin, proposalsPendingMax } from '../common/limits.ts';
+import type { Logger } from '../common/logger.ts';
+import { etcdServerVersion } from '../common/version.ts';
+import type { InternalRaftRequest } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
+import type { Entry, HardState, Message, ReadState, Snapshot, SoftState } from '../raft/types.ts';
+import { NONE, StateType } from '../raft/types.ts';
+import type { Backend, BackendSnapshot } from '../storage/backend/backend.ts';
+import type { ServerApi } from './server-api.ts';
+import type { ServerConfig } from './server-config.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { WaitRegistry } from './wait.ts';
+import { RequestIdGenerator } from './ids.ts';
+import { encodeInternalRequest } from './internal-request.ts';
+import { RaftDriver, type RaftDriverHost } from './raft-driver.ts';
+import { ReadIndexCoordinator } from './read-index.ts';
+import { AppliedIndexWait } from './applied-index-wait.ts';
+import { Applier, type ApplyResult } from './applier.ts';
+import { AlarmType } from './alarms.ts';
+import { Membership, toProtoMember } from './membership.ts';
+import type { MemberStorage } from './member-storage.ts';
+import { applyRange } from './apply-kv.ts';
+import type { WatchHub } from './watch-hub.ts';
+import type { RangeRequest__Output } from '../proto/generated/etcdserverpb/RangeRequest.ts';
+import type { RangeResponse } from '../proto/generated/etcdserverpb/RangeResponse.ts';
+import type { PutRequest__Output } from '../proto/generated/etcdserverpb/PutRequest.ts';
+import type { PutResponse } from '../proto/generated/etcdserverpb/PutResponse.ts';
+import type { DeleteRangeRequest__Output } from '../proto/generated/etcdserverpb/DeleteRangeRequest.ts';
+import type { DeleteRangeResponse } from '../proto/generated/etcdserverpb/DeleteRangeResponse.ts';
+import type { TxnRequest__Output } from '../proto/generated/etcdserverpb/TxnRequest.ts';
+import type { TxnResponse } from '../proto/generated/etcdserverpb/TxnResponse.ts';
+import type { CompactionRequest__Output } from '../proto/generated/etcdserverpb/CompactionRequest.ts';
+import type { CompactionResponse } from '../proto/generated/etcdserverpb/CompactionResponse.ts';
+import type { LeaseGrantRequest__Output } from '../proto/generated/etcdserverpb/LeaseGrantRequest.ts';
+import type { LeaseGrantResponse } from '../proto/generated/etcdserverpb/LeaseGrantResponse.ts';
+import type { LeaseRevokeResponse } from '../proto/generated/etcdserverpb/LeaseRevokeResponse.ts';
+import type { LeaseTimeToLiveResponse } from '../proto/generated/etcdserverpb/LeaseTimeToLiveResponse.ts';
+import type { LeaseLeasesResponse } from '../proto/generated/etcdserverpb/LeaseLeasesResponse.ts';
+import type { AlarmRequest__Output } from '../proto/generated/etcdserverpb/AlarmRequest.ts';
+import type { AlarmResponse } from '../proto/generated/etcdserverpb/AlarmResponse.ts';
+import type { StatusResponse } from '../proto/generated/etcdserverpb/StatusResponse.ts';
+import type { HashResponse } from '../proto/generated/etcdserverpb/HashResponse.ts';
+import type { HashKVResponse } from '../proto/generated/etcdserverpb/HashKVResponse.ts';
+import type { Member } from '../proto/generated/etcdserverpb/Member.ts';
+import type { ResponseHeader } from '../proto/generated/etcdserverpb/ResponseHeader.ts';
+
+/** The Raft node as the server uses it. */
+export interface ServerRaft {
+  tick(): void;
+  hasReady(): boolean;
+  ready(): import('../raft/types.ts').Ready;
+  advance(): void;
+  propose(data: Uint8Array): void;
+  readIndex(context: Uint8Array): void;
+  campaign(): void;
+}
+
+/** Everything a member is made of, opened by bootstrap.ts. */
+export interface ServerParts {
+  config: ServerConfig;
+  logger: Logger;
+  metrics: ServerMetrics;
+  memberId: bigint;
+  clusterId: bigint;
+  raft: ServerRaft;
+  storage: MemberStorage;
+  backend: Backend;
+  applier: Applier;
+  watchHub: WatchHub;
+  /** The index the backend had applied when it was opened. */
+  appliedIndex: number;
+  /** Whether this member bootstrapped the cluster and must campaign at once (single member). */
+  campaignOnStart: boolean;
+  clock: () => number;
+}
+
+/** How long a proposal may wait for its entry to be applied. */
+function requestTimeoutMs(config: ServerConfig): number {
+  // etcd: 5 s plus two election timeouts.
+  return 5000 + 2 * config.electionMs;
+}
+
+/** A running member. */
+export class EtcdServer implements ServerApi, RaftDriverHost {
+  readonly limits;
+  readonly watchHub: WatchHub;
+  private readonly waits = new WaitRegistry<ApplyResult>();
+  private readonly ids: RequestIdGenerator;
+  private readonly driver: RaftDriver;
+  private readonly reads: ReadIndexCoordinator;
+  private readonly applied: AppliedIndexWait;
+  private leaderId: bigint = NONE;
+  private currentTerm = 0;
+  private committedIndex = 0;
+  private stopping = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly config: ServerConfig;
+  private readonly logger: Logger;
+  private readonly metrics: ServerMetrics;
+  private readonly applier: Applier;
+
+  constructor(private readonly parts: ServerParts) {
+    this.config = parts.config;
+    this.logger = parts.logger;
+    this.metrics = parts.metrics;
+    this.applier = parts.applier;
+    this.watchHub = parts.watchHub;
+    this.limits = { requestBytesMax: parts.config.requestBytesMax, txnOpsMax: parts.config.txnOpsMax };
+    this.ids = new RequestIdGenerator(parts.memberId, parts.clock());
+    this.applied = new AppliedIndexWait(parts.appliedIndex);
+    this.reads = new ReadIndexCoordinator(
+      { requestReadIndex: (context) => this.requestReadIndex(context), appliedIndex: () => this.applied.appliedIndex },
+      requestTimeoutMs(parts.config),
+    );
+    this.driver = new RaftDriver(parts.raft, this, parts.config.heartbeatMs);
+    this.metrics.serverId.set({ server_id: this.memberId.toString(16) }, 1);
+    this.metrics.serverVersion.set({ server_version: etcdServerVersion }, 1);
+    this.metrics.quotaBackendBytes.set(parts.config.quotaBackendBytes);
+  }
+
+  /** This member's ID. */
+  get memberId(): bigint {
+    return this.parts.memberId;
+  }
+
+  /** The cluster's ID. */
+  get clusterId(): bigint {
+    return this.parts.clusterId;
+  }
+
+  /** Starts Raft and the background duties (lease expiry, checkpoints, backend sync, size metrics). */
+  start(): void {
+    if (this.parts.campaignOnStart) this.parts.raft.campaign();
+    this.driver.start();
+    this.every(500, () => this.expireLeases());
+    this.every(5000, () => this.checkpointLeases());
+    this.every(1000, () => void this.syncBackend());
+    this.every(1000, () => this.updateSizeMetrics());
+  }
+
+  /** Resolves once this member knows a leader and has applied everything committed at start. */
+  async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = this.parts.clock() + timeoutMs;
+    while (this.leaderId === NONE || this.applied.appliedIndex < this.committedIndex) {
+      if (this.parts.clock() > deadline) throw Errors.Timeout;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Publishes this member's name and client URLs through the log, so MemberList shows them everywhere. */
+  async publish(name: string, clientUrls: string[]): Promise<void> {
+    await this.propose({ cluster_member_attr_set: { member_ID: this.memberId.toString(), member_attributes: { name, client_urls: clientUrls } } });
+    this.logger.info('published local member to cluster through raft', {
+      'local-member-id': this.memberId,
+      'local-member-attributes': `{Name:${name} ClientURLs:[${clientUrls.join(' ')}]}`,
+      'cluster-id': this.clusterId,
+    });
+  }
+
+  /** Stops serving, flushes the backend and closes storage. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.driver.stop();
+    this.waits.rejectAll(Errors.Stopped);
+    this.reads.rejectAll(Errors.Stopped);
+    this.watchHub.close();
+    await this.parts.backend.sync();
+    await this.parts.storage.close();
+    await this.parts.backend.close();
+  }
+
+  private every(intervalMs: number, duty: () => void): void {
+    this.timers.push(setInterval(duty, intervalMs));
+  }
+
+  // ---- Raft driver host ----
+
+  /** Persists a Ready's durable parts. */
+  async persist(hardState: HardState | undefined, entries: Entry[], snapshot: Snapshot | undefined, sync: boolean): Promise<void> {
+    const started = performance.now();
+    await this.parts.storage.save(hardState, entries, snapshot, sync);
+    if (sync) this.metrics.walFsyncSeconds.observe((performance.now() - started) / 1000);
+    if (hardState) {
+      this.currentTerm = hardState.term;
+      this.committedIndex = Math.max(this.committedIndex, hardState.commit);
+      this.metrics.proposalsCommitted.set(this.committedIndex);
+    }
+  }
+
+  /** Sends peer messages. A single member has no peers; replication adds the transport here. */
+  send(messages: Message[]): void {
+    for (const message of messages) {
+      if (message.to !== this.memberId) this.logger.debug('dropping message to unknown peer', { to: message.to, type: message.type });
+    }
+  }
+
+  /** Installs a snapshot received from a leader (replication). */
+  async applySnapshot(snapshot: Snapshot): Promise<void> {
+    await this.applier.applySnapshot(snapshot);
+    this.applied.advance(snapshot.metadata.index);
+  }
+
+  /** Applies committed entries in order and settles their waiters. */
+  applyEntries(entries: Entry[]): void {
+    for (const entry of entries) {
+      if (entry.index <= this.applied.appliedIndex) {
+        this.applier.replayConfChange(entry);
+        continue;
+      }
+      const outcome = this.applier.applyEntry(entry);
+      if (outcome) this.waits.trigger(outcome.id, outcome.result);
+      this.applied.advance(entry.index);
+    }
+    this.metrics.proposalsApplied.set(this.applied.appliedIndex);
+    this.metrics.proposalsPending.set(this.waits.size);
+    this.reads.onApplied(this.applied.appliedIndex);
+  }
+
+  /** Tracks the leader. */
+  onSoftState(state: SoftState): void {
+    const previous = this.leaderId;
+    this.leaderId = state.lead;
+    this.metrics.hasLeader.set(state.lead === NONE ? 0 : 1);
+    this.metrics.isLeader.set(state.raftState === StateType.Leader ? 1 : 0);
+    if (previous !== state.lead) {
+      if (state.lead !== NONE) {
+        this.metrics.leaderChanges.inc();
+        this.logger.info(previous === NONE ? 'raft.node: elected leader' : 'raft.node: changed leader', {
+          'local-member-id': this.memberId,
+          'leader-id': state.lead,
+          term: this.currentTerm,
+        });
+      } else {
+        this.logger.info('raft.node: lost leader', { 'local-member-id': this.memberId, term: this.currentTerm });
+      }
+    }
+    this.applier.setPrimary(state.raftState === StateType.Leader);
+  }
+
+  /** Releases linearizable reads. */
+  onReadStates(states: ReadState[]): void {
+    for (const state of states) this.reads.onReadState(state.requestContext, state.index);
+  }
+
+  /** A storage failure: stop before the member can diverge from its log. */
+  onFatal(error: Error): void {
+    this.logger.error('member stopped after a storage failure', { error: error.message });
+    void this.stop().finally(() => process.exit(1));
+  }
+
+  // ---- proposals and reads ----
+
+  private requestReadIndex(context: Uint8Array): void {
+    if (this.leaderId === NONE) throw Errors.NoLeader;
+    this.parts.raft.readIndex(context);
+    this.driver.schedule();
+  }
+
+  /** Proposes a request and resolves with its response once applied. */
+  async propose(request: InternalRaftRequest): Promise<unknown> {
+    return (await this.proposeForResult(request)).response;
+  }
+
+  /** Proposes a request and resolves with its whole apply result. */
+  private async proposeForResult(request: InternalRaftRequest): Promise<ApplyResult> {
+    if (this.stopping) throw Errors.Stopped;
+    if (this.leaderId === NONE) throw Errors.NoLeader;
+    if (this.waits.size >= proposalsPendingMax) throw Errors.TooManyRequests;
+    const id = this.ids.next();
+    const data = encodeInternalRequest({ ...request, header: { ID: id.toString() } });
+    if (data.length > this.config.requestBytesMax) throw Errors.RequestTooLarge;
+    const waiting = this.waits.register(id, requestTimeoutMs(this.config), Errors.Timeout);
+    try {
+      this.parts.raft.propose(data);
+    } catch (error) {
+      this.waits.trigger(id, { ok: false, error: error instanceof EtcdError ? error : Errors.NoLeader });
+      this.metrics.proposalsFailed.inc();
+    }
+    this.driver.schedule();
+    return waiting;
+  }
+
+  /** Waits for a linearizable read point. */
+  private async linearizableRead(): Promise<void> {
+    if (this.stopping) throw Errors.Stopped;
+    await this.reads.waitForLinearizableRead();
+  }
+
+  // ---- ServerApi ----
+
+  header(revision = 0): ResponseHeader {
+    return {
+      cluster_id: this.clusterId.toString(),
+      member_id: this.memberId.toString(),
+      revision: revision === 0 ? this.applier.currentRevision() : revision,
+      raft_term: this.currentTerm,
+    };
+  }
+
+  async range(request: RangeRequest__Output): Promise<RangeResponse> {
+    if (!request.serializable) await this.linearizableRead();
+    this.metrics.rangeTotal.inc();
+    return applyRange(this.applier.readView(), request);
+  }
+
+  async put(request: PutRequest__Output): Promise<PutResponse> {
+    this.checkQuota(request.key.length + request.value.length);
+    this.metrics.putTotal.inc();
+    return (await this.propose({ put: request })) as PutResponse;
+  }
+
+  async deleteRange(request: DeleteRangeRequest__Output): Promise<DeleteRangeResponse> {
+    this.metrics.deleteTotal.inc();
+    return (await this.propose({ delete_range: request })) as DeleteRangeResponse;
+  }
+
+  async txn(request: TxnRequest__Output): Promise<TxnResponse> {
+    this.metrics.txnTotal.inc();
+    if (isReadOnlyTxn(request)) {
+      // etcd serves read-only txns without the log: linearizable unless every range is serializable.
+      if (!isSerializableTxn(request)) await this.linearizableRead();
+      return this.applier.readOnlyTxn(request);
+    }
+    this.checkQuota(0);
+    return (await this.propose({ txn: request })) as TxnResponse;
+  }
+
+  async compact(request: CompactionRequest__Output): Promise<CompactionResponse> {
+    const result = await this.proposeForResult({ compaction: request });
+    if (request.physical && result.physicalDone) await result.physicalDone;
+    return result.response as CompactionResponse;
+  }
+
+  async leaseGrant(request: LeaseGrantRequest__Output): Promise<LeaseGrantResponse> {
+    this.checkQuota(0);
+    let id = BigInt(request.ID);
+    // etcd picks an ID from the request ID generator, keeping it positive as an int64.
+    if (id === 0n) id = this.ids.next() & ((1n << 63n) - 1n);
+    const ttl = Math.max(Number(request.TTL), leaseTtlSecondsMin(this.config.heartbeatMs, this.config.electionMs));
+    return (await this.propose({ lease_grant: { ID: id.toString(), TTL: ttl } })) as LeaseGrantResponse;
+  }
+
+  async leaseRevoke(id: bigint): Promise<LeaseRevokeResponse> {
+    if (!this.applier.leaseExists(id)) throw Errors.LeaseNotFound;
+    return (await this.propose({ lease_revoke: { ID: id.toString() } })) as LeaseRevokeResponse;
+  }
+
+  async leaseRenew(id: bigint): Promise<number> {
+    if (this.leaderId !== this.memberId) throw Errors.NotLeader;
+    return this.applier.renewLease(id);
+  }
+
+  async leaseTimeToLive(id: bigint, keys: boolean): Promise<LeaseTimeToLiveResponse> {
+    return this.applier.leaseTimeToLive(id, keys);
+  }
+
+  async leaseLeases(): Promise<LeaseLeasesResponse> {
+    return { header: {}, leases: this.applier.leaseIds().map((id) => ({ ID: id.toString() })) };
+  }
+
+  async alarm(request: AlarmRequest__Output): Promise<AlarmResponse> {
+    if (request.action === 0) return { header: {}, alarms: this.applier.alarmList(request.alarm) };
+    return (await this.propose({ alarm: request })) as AlarmResponse;
+  }
+
+  async status(): Promise<StatusResponse> {
+    const size = this.parts.backend.size();
+    return {
+      header: {},
+      version: etcdServerVersion,
+      dbSize: size.totalBytes,
+      dbSizeInUse: size.inUseBytes,
+      leader: this.leaderId.toString(),
+      raftIndex: this.committedIndex,
+      raftTerm: this.currentTerm,
+      raftAppliedIndex: this.applied.appliedIndex,
+      errors: this.applier.alarmList(AlarmType.None).map((alarm) => `memberID:${String(alarm.memberID)} alarm:${alarmName(alarm.alarm as number)} `),
+      isLearner: false,
+    };
+  }
+
+  async hash(): Promise<HashResponse> {
+    return { header: {}, hash: this.applier.backendHash() };
+  }
+
+  async hashKV(revision: number): Promise<HashKVResponse> {
+    const result = this.applier.hashKV(revision);
+    return { header: { revision: result.currentRevision }, hash: result.hash, compact_revision: result.compactRevision, hash_revision: result.hashRevision };
+  }
+
+  async snapshot(): Promise<BackendSnapshot> {
+    await this.parts.backend.sync();
+    return this.parts.backend.snapshot();
+  }
+
+  async defragment(): Promise<void> {
+    this.logger.info('starting defragment', {});
+    await this.parts.backend.defragment();
+    this.logger.info('finished defragment', {});
+    this.updateSizeMetrics();
+  }
+
+  async memberList(): Promise<Member[]> {
+    return Membership.members(this.parts.backend).map(toProtoMember);
+  }
+
+  async health(): Promise<{ healthy: boolean; reason: string }> {
+    if (this.leaderId === NONE) return { healthy: false, reason: 'RAFT NO LEADER' };
+    const alarms = this.applier.alarmList(AlarmType.None);
+    if (alarms.length > 0) return { healthy: false, reason: `ALARM ${alarms.map((alarm) => alarmName(alarm.alarm as number)).join(',')}` };
+    try {
+      await this.linearizableRead();
+    } catch (error) {
+      return { healthy: false, reason: `QGET ERROR:${(error as Error).message}` };
+    }
+    return { healthy: true, reason: '' };
+  }
+
+  // ---- background duties ----
+
+  /** Refuses writes while NOSPACE is raised; raises it when the backend has outgrown its quota. */
+  private checkQuota(extraBytes: number): void {
+    if (this.applier.hasAlarm(AlarmType.NoSpace)) throw Errors.NoSpace;
+    const quota = this.config.quotaBackendBytes;
+    if (this.parts.backend.size().totalBytes + extraBytes <= quota) return;
+    this.logger.warn('database space exceeded', { 'quota-size-bytes': quota });
+    void this.propose({ alarm: { action: 1, memberID: this.memberId.toString(), alarm: AlarmType.NoSpace } }).catch(() => undefined);
+    throw Errors.NoSpace;
+  }
+
+  private expireLeases(): void {
+    if (this.leaderId !== this.memberId || this.stopping) return;
+    for (const id of this.applier.expiredLeases()) {
+      this.propose({ lease_revoke: { ID: id.toString() } }).catch((error: Error) =>
+        this.logger.warn('failed to revoke an expired lease', { 'lease-id': id, error: error.message }),
+      );
+    }
+  }
+
+  private checkpointLeases(): void {
+    if (this.leaderId !== this.memberId || this.stopping) return;
+    const checkpoints = this.applier.leaseCheckpoints();
+    if (checkpoints.length === 0) return;
+    this.propose({ lease_checkpoint: { checkpoints: checkpoints.map(({ id, remainingTtl }) => ({ ID: id.toString(), remaining_TTL: remainingTtl })) } }).catch(() => undefined);
+  }
+
+  private async syncBackend(): Promise<void> {
+    if (this.stopping) return;
+    const syncedIndex = this.applied.appliedIndex;
+    const started = performance.now();
+    await this.parts.backend.sync();
+    this.metrics.backendCommitSeconds.observe((performance.now() - started) / 1000);
+    await this.parts.storage.onBackendSynced(syncedIndex);
+  }
+
+  private updateSizeMetrics(): void {
+    if (this.stopping) return;
+    const size = this.parts.backend.size();
+    this.metrics.dbTotalSizeBytes.set(size.totalBytes);
+    this.metrics.dbInUseSizeBytes.set(size.inUseBytes);
+    this.metrics.currentRevision.set(this.applier.currentRevision());
+    this.metrics.compactRevision.set(this.applier.compactedRevision());
+  }
+}
+
+function alarmName(type: number): string {
+  return type === AlarmType.NoSpace ? 'NOSPACE' : type === AlarmType.Corrupt ? 'CORRUPT' : 'NONE';
+}
+
+function isReadOnlyTxn(request: TxnRequest__Output): boolean {
+  return [...request.success, ...request.failure].every((operation) =>
+    operation.request === 'request_range' ? true : operation.request === 'request_txn' && operation.request_txn ? isReadOnlyTxn(operation.request_txn) : false,
+  );
+}
+
+function isSerializableTxn(request: TxnRequest__Output): boolean {
+  return [...request.success, ...request.failure].every((operation) =>
+    operation.request === 'request_range'
+      ? operation.request_range!.serializable
+      : operation.request === 'request_txn' && operation.request_txn
+        ? isSerializableTxn(operation.request_txn)
+        : false,
+  );
+}

@@ -1,0 +1,58 @@
+// CRC-32C (Castagnoli: reflected polynomial 0x82F63B78, initial value and final xor 0xFFFFFFFF), the checksum
+// of WAL records and snapshot files. Castagnoli rather than the zlib CRC-32 because it detects more error
+// patterns at record lengths we write, and it is what etcd's WAL uses. Slicing-by-8 tables make it several
+// times faster than a byte at a time, which matters because every WAL byte is checksummed twice (before the
+// write and when read back). The mvcc layer has its own copy for HashKV; the two could move to common/.
+
+const polynomial = 0x82f63b78;
+
+function makeTables(): Uint32Array[] {
+  const tables = Array.from({ length: 8 }, () => new Uint32Array(256));
+  const base = tables[0]!;
+  for (let byte = 0; byte < 256; byte++) {
+    let crc = byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ polynomial : crc >>> 1;
+    base[byte] = crc >>> 0;
+  }
+  for (let byte = 0; byte < 256; byte++) {
+    for (let slice = 1; slice < 8; slice++) {
+      const previous = tables[slice - 1]![byte]!;
+      tables[slice]![byte] = ((previous >>> 8) ^ base[previous & 0xff]!) >>> 0;
+    }
+  }
+  return tables;
+}
+
+const [t0, t1, t2, t3, t4, t5, t6, t7] = makeTables() as [
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+];
+
+/**
+ * CRC-32C of `bytes[start, end)`. Pass a previous result as `seed` to continue a checksum over several
+ * ranges: `crc32c(b, 0, 10)` then `crc32c(b, 10, 20, first)` equals `crc32c(b, 0, 20)`.
+ */
+export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0): number {
+  let crc = (seed ^ 0xffffffff) >>> 0;
+  let offset = start;
+  for (; offset + 8 <= end; offset += 8) {
+    const low = (crc ^ (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24))) >>> 0;
+    crc =
+      t7[low & 0xff]! ^
+      t6[(low >>> 8) & 0xff]! ^
+      t5[(low >>> 16) & 0xff]! ^
+      t4[low >>> 24]! ^
+      t3[bytes[offset + 4]!]! ^
+      t2[bytes[offset + 5]!]! ^
+      t1[bytes[offset + 6]!]! ^
+      t0[bytes[offset + 7]!]!;
+  }
+  for (; offset < end; offset++) crc = t0[(crc ^ bytes[offset]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

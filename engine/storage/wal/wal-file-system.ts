@@ -1,0 +1,60 @@
+// The file-system calls the WAL makes, behind one small interface so that tests can count fsyncs, delay them
+// to provoke group commits, or fail them. The default goes straight to node:fs with file descriptors: the
+// callback API runs each call on libuv's thread pool, so an fdatasync never blocks the event loop.
+import fs from 'node:fs';
+import { fsyncDirectory } from '../durable-files.ts';
+
+/** The file operations the WAL needs. Paths are absolute or relative to the process's working directory. */
+export interface WalFileSystem {
+  /** Opens `file` for reading and writing, creating it when `create` is set. Returns a file descriptor. */
+  open(file: string, create: boolean): Promise<number>;
+  /** Writes all of `buffers` at `position`, in order; returns the number of bytes written (may be short). */
+  writev(fd: number, buffers: readonly Uint8Array[], position: number): Promise<number>;
+  /** Flushes the file's data (and the metadata needed to read it back, such as its size) to stable storage. */
+  fdatasync(fd: number): Promise<void>;
+  /** Sets the file's length, cutting or zero-extending it. */
+  ftruncate(fd: number, lengthBytes: number): Promise<void>;
+  close(fd: number): Promise<void>;
+  readFile(file: string): Promise<Buffer>;
+  /** Names of the entries of `directory`; empty when it does not exist. */
+  readdir(directory: string): Promise<string[]>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(file: string): Promise<void>;
+  /** Creates `directory` and its parents when missing. */
+  mkdir(directory: string): Promise<void>;
+  /** Makes the directory's entries (files created, renamed or removed in it) durable. */
+  fsyncDirectory(directory: string): Promise<void>;
+}
+
+function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void) {
+  return (error: Error | null, value: T) => (error ? reject(error) : resolve(value));
+}
+
+/** The real file system, through node:fs's callback API (the libuv thread pool). */
+export const nodeWalFileSystem: WalFileSystem = {
+  open: (file, create) =>
+    new Promise((resolve, reject) => fs.open(file, create ? 'w+' : 'r+', 0o600, callback(resolve, reject))),
+  writev: (fd, buffers, position) =>
+    new Promise((resolve, reject) =>
+      fs.writev(fd, buffers as NodeJS.ArrayBufferView[], position, (error, written) => (error ? reject(error) : resolve(written))),
+    ),
+  fdatasync: (fd) => new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
+  ftruncate: (fd, lengthBytes) =>
+    new Promise((resolve, reject) => fs.ftruncate(fd, lengthBytes, (error) => (error ? reject(error) : resolve()))),
+  close: (fd) => new Promise((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve()))),
+  readFile: (file) => fs.promises.readFile(file),
+  readdir: async (directory) => {
+    try {
+      return await fs.promises.readdir(directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  },
+  rename: (from, to) => fs.promises.rename(from, to),
+  unlink: (file) => fs.promises.unlink(file),
+  mkdir: async (directory) => {
+    await fs.promises.mkdir(directory, { recursive: true });
+  },
+  fsyncDirectory: (directory) => fsyncDirectory(directory),
+};

@@ -10,13 +10,10 @@ export async function main(argv: string[]): Promise<void> {
   const result = parseEngineConfig(argv, process.env, {
     runtime: { nodeVersion: process.version, platform: process.platform, arch: process.arch },
   });
-  if (result.action === 'help' || result.action === 'version') {
-    process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
-    process.exit(result.exitCode);
-  }
-  if (result.action === 'error') {
-    process.stderr.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
-    process.exit(result.exitCode);
+  if (result.action !== 'run') {
+    const output = result.action === 'error' ? process.stderr : process.stdout;
+    output.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+    return process.exit(result.exitCode);
   }
   const { config, warnings, notices } = result;
   const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`), level: config.logLevel, onFatal: () => process.exit(1) });
@@ -28,7 +25,7 @@ export async function main(argv: string[]): Promise<void> {
     member = await startMember(config, { logger, metricsUrls: config.metricsUrls });
   } catch (error) {
     logger.error('failed to start member', { error: (error as Error).message });
-    process.exit(1);
+    return process.exit(1);
   }
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -23,10 +23,10 @@ export function clusterHandlers(server: ServerApi) {
 export function clusterService(server: ServerApi): UntypedServiceImplementation {
   const handlers = clusterHandlers(server);
   return {
-    MemberList: unary(server, handlers.MemberList),
-    MemberAdd: unary(server, handlers.MemberAdd),
-    MemberRemove: unary(server, handlers.MemberRemove),
-    MemberUpdate: unary(server, handlers.MemberUpdate),
-    MemberPromote: unary(server, handlers.MemberPromote),
+    MemberList: unary(server, handlers.MemberList, 'withoutRevision'),
+    MemberAdd: unary(server, handlers.MemberAdd, 'withoutRevision'),
+    MemberRemove: unary(server, handlers.MemberRemove, 'withoutRevision'),
+    MemberUpdate: unary(server, handlers.MemberUpdate, 'withoutRevision'),
+    MemberPromote: unary(server, handlers.MemberPromote, 'withoutRevision'),
   };
 }

@@ -19,7 +19,8 @@ function normalizeKeys(type: protobuf.Type, json: unknown): unknown {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(json as Record<string, unknown>)) {
     const field = byJsonName.get(key);
-    if (!field) throw new Error(`unknown field "${key}" in ${type.name}`);
+    // grpc-gateway (as etcd configures it) ignores fields it does not know.
+    if (!field) continue;
     const fieldType = field.resolvedType;
     const convert = (item: unknown) => (fieldType && 'fieldsArray' in fieldType ? normalizeKeys(fieldType as protobuf.Type, item) : item);
     result[field.name] = Array.isArray(value) ? value.map(convert) : convert(value);

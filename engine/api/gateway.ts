@@ -10,13 +10,14 @@ import { kvHandlers } from './kv-service.ts';
 import { leaseHandlers } from './lease-service.ts';
 import { maintenanceHandlers } from './maintenance-service.ts';
 import { clusterHandlers } from './cluster-service.ts';
-import { fillHeader, type WithHeader } from './unary.ts';
+import { fillHeader, type HeaderMode, type WithHeader } from './unary.ts';
 
 /** One unary gateway route. */
 interface UnaryRoute {
   requestType: string;
   responseType: string;
   handle: (request: never) => Promise<WithHeader>;
+  headerMode: HeaderMode;
 }
 
 /** gRPC status code -> HTTP status, as grpc-gateway maps them. */
@@ -40,8 +41,8 @@ const httpStatusByCode: Record<number, number> = {
   [GrpcCode.Unauthenticated]: 401,
 };
 
-function route(requestType: string, responseType: string, handle: (request: never) => Promise<WithHeader>): UnaryRoute {
-  return { requestType: `etcdserverpb.${requestType}`, responseType: `etcdserverpb.${responseType}`, handle };
+function route(requestType: string, responseType: string, handle: (request: never) => Promise<WithHeader>, headerMode: HeaderMode = 'full'): UnaryRoute {
+  return { requestType: `etcdserverpb.${requestType}`, responseType: `etcdserverpb.${responseType}`, handle, headerMode };
 }
 
 /** The unary routes, by path. */
@@ -63,14 +64,14 @@ export function unaryRoutes(server: ServerApi): Map<string, UnaryRoute> {
     ['/v3/kv/lease/timetolive', route('LeaseTimeToLiveRequest', 'LeaseTimeToLiveResponse', lease.LeaseTimeToLive)],
     ['/v3/lease/leases', route('LeaseLeasesRequest', 'LeaseLeasesResponse', lease.LeaseLeases)],
     ['/v3/kv/lease/leases', route('LeaseLeasesRequest', 'LeaseLeasesResponse', lease.LeaseLeases)],
-    ['/v3/cluster/member/list', route('MemberListRequest', 'MemberListResponse', cluster.MemberList)],
-    ['/v3/cluster/member/add', route('MemberAddRequest', 'MemberAddResponse', cluster.MemberAdd)],
-    ['/v3/cluster/member/remove', route('MemberRemoveRequest', 'MemberRemoveResponse', cluster.MemberRemove)],
-    ['/v3/cluster/member/update', route('MemberUpdateRequest', 'MemberUpdateResponse', cluster.MemberUpdate)],
-    ['/v3/cluster/member/promote', route('MemberPromoteRequest', 'MemberPromoteResponse', cluster.MemberPromote)],
-    ['/v3/maintenance/alarm', route('AlarmRequest', 'AlarmResponse', maintenance.Alarm)],
+    ['/v3/cluster/member/list', route('MemberListRequest', 'MemberListResponse', cluster.MemberList, 'withoutRevision')],
+    ['/v3/cluster/member/add', route('MemberAddRequest', 'MemberAddResponse', cluster.MemberAdd, 'withoutRevision')],
+    ['/v3/cluster/member/remove', route('MemberRemoveRequest', 'MemberRemoveResponse', cluster.MemberRemove, 'withoutRevision')],
+    ['/v3/cluster/member/update', route('MemberUpdateRequest', 'MemberUpdateResponse', cluster.MemberUpdate, 'withoutRevision')],
+    ['/v3/cluster/member/promote', route('MemberPromoteRequest', 'MemberPromoteResponse', cluster.MemberPromote, 'withoutRevision')],
+    ['/v3/maintenance/alarm', route('AlarmRequest', 'AlarmResponse', maintenance.Alarm, 'none')],
     ['/v3/maintenance/status', route('StatusRequest', 'StatusResponse', maintenance.Status)],
-    ['/v3/maintenance/defragment', route('DefragmentRequest', 'DefragmentResponse', maintenance.Defragment)],
+    ['/v3/maintenance/defragment', route('DefragmentRequest', 'DefragmentResponse', maintenance.Defragment, 'none')],
     ['/v3/maintenance/hash', route('HashRequest', 'HashResponse', maintenance.Hash)],
     ['/v3/maintenance/hashkv', route('HashKVRequest', 'HashKVResponse', maintenance.HashKV)],
     ['/v3/maintenance/transfer-leadership', route('MoveLeaderRequest', 'MoveLeaderResponse', maintenance.MoveLeader)],
@@ -125,7 +126,7 @@ export async function serveUnary(server: ServerApi, routeEntry: UnaryRoute, requ
       throw error instanceof EtcdError ? error : new EtcdError(GrpcCode.InvalidArgument, (error as Error).message);
     }
     const result = await routeEntry.handle(decoded as never);
-    fillHeader(server, result);
+    fillHeader(server, result, routeEntry.headerMode);
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(responseToJson(messageType(routeEntry.responseType), result)));
   } catch (error) {

@@ -4,7 +4,6 @@ import type { ServerApi } from '../server/server-api.ts';
 import type { ServerMetrics } from '../server/metrics.ts';
 import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
 import { serveUnary, unaryRoutes, writeGatewayError } from './gateway.ts';
-import { EtcdError, GrpcCode } from '../common/errors.ts';
 
 /** A streaming gateway route handler (watch, keep-alive, snapshot). */
 export type StreamRoute = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
@@ -40,7 +39,9 @@ export function httpHandler(
         const unaryRoute = routes.get(path);
         const streamRoute = streamRoutes.get(path);
         if ((unaryRoute || streamRoute) && request.method !== 'POST') {
-          throw new EtcdError(GrpcCode.Unimplemented, `method ${request.method} not allowed, use POST`);
+          response.writeHead(405, { 'content-type': 'text/plain; charset=utf-8' });
+          response.end('Method Not Allowed\n');
+          return;
         }
         if (unaryRoute) return await serveUnary(server, unaryRoute, request, response);
         if (streamRoute) return await streamRoute(request, response);

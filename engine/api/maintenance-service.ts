@@ -58,9 +58,9 @@ async function streamSnapshot(server: ServerApi, call: ServerWritableStream<unkn
 export function maintenanceService(server: ServerApi): UntypedServiceImplementation {
   const handlers = maintenanceHandlers(server);
   return {
-    Alarm: unary(server, handlers.Alarm),
+    Alarm: unary(server, handlers.Alarm, 'none'),
     Status: unary(server, handlers.Status),
-    Defragment: unary(server, handlers.Defragment),
+    Defragment: unary(server, handlers.Defragment, 'none'),
     Hash: unary(server, handlers.Hash),
     HashKV: unary(server, handlers.HashKV),
     MoveLeader: unary(server, handlers.MoveLeader),

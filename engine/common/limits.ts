@@ -106,3 +106,6 @@ export const snapshotFilesKeptDefault = 5;
 
 /** Max bytes of a backend key: LMDB's limit for its default page size, as lmdb-js configures it. */
 export const backendKeyBytesMax = 1978;
+
+/** Keys of the in-memory index compacted per step, so compacting a million keys never stalls the loop. */
+export const compactionIndexBatchKeys = 10_000;

@@ -1,6 +1,8 @@
 // The Raft state machine of one member (internal: the public API is RaftNode). It is synchronous and pure:
 // inputs are tick(), step(message) and the acknowledgements RaftNode passes on from advance(); outputs are the
 // messages, log changes and read states that RaftNode gathers into a Ready.
+// It is the one long file of the package on purpose: term handling, voting, state transitions and the rules
+// shared by all roles are one algorithm; what differs per role lives in raft-leader.ts and raft-follower.ts.
 import { assert } from '../common/assert.ts';
 import { type ResolvedRaftConfig, type RaftConfig, ReadOnlyOption, resolveRaftConfig } from './config.ts';
 import { changerInput, type ConfigAndProgress, computeConfChange, restoreConfState } from './confchange.ts';
@@ -82,6 +84,8 @@ export class Raft {
   electionElapsed = 0;
   heartbeatElapsed = 0;
   randomizedElectionTimeout = 0;
+  /** An explicit campaign waits for committed conf changes to be applied (a restarted member's configuration). */
+  campaignDeferred = false;
 
   /** The role handlers are injected so that they can depend on this class without a module cycle. */
   constructor(
@@ -307,6 +311,19 @@ export class Raft {
   appliedTo(index: number): void {
     this.log.appliedTo(index);
     this.maybeAutoLeave();
+    if (this.campaignDeferred && !this.hasUnappliedConfChanges()) {
+      this.campaignDeferred = false;
+      if (this.state !== StateType.Leader && this.lead === NONE) this.hup(this.config.preVote ? CampaignType.PreElection : CampaignType.Election);
+    }
+  }
+
+  /**
+   * Campaigns now (the caller's explicit request). A member restarted without a snapshot learns that it is a
+   * voter only by applying its log's conf changes again; the campaign then starts once they are applied.
+   */
+  requestCampaign(): void {
+    this.step(makeMessage({ type: MessageType.Hup, from: this.id }));
+    if (this.state === StateType.Follower && this.lead === NONE && this.hasUnappliedConfChanges()) this.campaignDeferred = true;
   }
 
   /** Proposes leaving a joint configuration marked auto-leave once it is applied (leaders only). */
@@ -412,7 +429,7 @@ export class Raft {
   }
 
   /** Whether committed conf changes wait to be applied: campaigning on a stale configuration could split votes. */
-  private hasUnappliedConfChanges(): boolean {
+  hasUnappliedConfChanges(): boolean {
     let index = Math.max(this.log.applied, this.confAppliedIndex, this.log.firstIndex() - 1) + 1;
     const end = this.log.committed + 1;
     // Page through the range so that a long unapplied tail does not materialize at once.

@@ -178,3 +178,24 @@ test('status reports progress per member on the leader only', () => {
   const follower = new RaftNode({ id: 2n, storage: new MemoryStorage(), rng: () => 0 });
   assert.equal(follower.status().progress, undefined);
 });
+
+test('a single member restarted without a snapshot campaigns once it has re-applied its membership', () => {
+  const { node, storage } = singleNode();
+  node.propose(text('kept'));
+  persist(storage, node.ready());
+  node.advance();
+  persist(storage, node.ready());
+  node.advance();
+  // The storage holds no snapshot: the configuration comes back only with the bootstrap conf change entry.
+  const restarted = new RaftNode({ id: 1n, storage, rng: () => 0 });
+  restarted.campaign();
+  assert.equal(restarted.status().softState.raftState, StateType.Follower);
+  const ready = restarted.ready();
+  assert.equal(ready.committedEntries[0].type, EntryType.ConfChange);
+  for (const entry of ready.committedEntries) {
+    if (entry.type === EntryType.ConfChange) restarted.applyConfChange(decodeConfChange(entry.data));
+  }
+  restarted.advance();
+  assert.equal(restarted.status().softState.raftState, StateType.Leader);
+  assert.ok(restarted.status().hardState.term > node.status().hardState.term);
+});

@@ -95,9 +95,13 @@ export class RaftNode {
     this.raft.tick();
   }
 
-  /** Starts an election now (with a pre-vote round when enabled); a single voter becomes leader at once. */
+  /**
+   * Starts an election now (with a pre-vote round when enabled); a single voter becomes leader at once. On a
+   * member restarted from a log whose conf changes are not yet applied again, the election starts as soon as
+   * they are (in the advance() that applies them).
+   */
   campaign(): void {
-    this.raft.step(makeMessage({ type: MessageType.Hup, from: this.raft.id }));
+    this.raft.requestCampaign();
   }
 
   /**

@@ -137,7 +137,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     if (this.parts.campaignOnStart) this.parts.raft.campaign();
     this.driver.start();
     this.every(500, () => this.expireLeases());
-    this.every(5000, () => this.checkpointLeases());
+    this.every(500, () => this.checkpointLeases());
     this.every(1000, () => void this.syncBackend());
     this.every(1000, () => this.updateSizeMetrics());
   }
@@ -164,6 +164,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   /** Stops serving, flushes the backend and closes storage. */
   async stop(): Promise<void> {
     if (this.stopping) return;
+    await this.checkpointAllLeases();
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
     this.driver.stop();
@@ -208,14 +209,14 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
 
   /** Applies committed entries in order and settles their waiters. */
   applyEntries(entries: Entry[]): void {
+    const fresh: Entry[] = [];
     for (const entry of entries) {
-      if (entry.index <= this.applied.appliedIndex) {
-        this.applier.replayConfChange(entry);
-        continue;
-      }
-      const outcome = this.applier.applyEntry(entry);
-      if (outcome) this.waits.trigger(outcome.id, outcome.result);
-      this.applied.advance(entry.index);
+      if (entry.index <= this.applied.appliedIndex) this.applier.replayConfChange(entry);
+      else fresh.push(entry);
+    }
+    if (fresh.length > 0) {
+      for (const outcome of this.applier.applyEntries(fresh)) this.waits.trigger(outcome.id, outcome.result);
+      this.applied.advance(fresh[fresh.length - 1]!.index);
     }
     this.metrics.proposalsApplied.set(this.applied.appliedIndex);
     this.metrics.proposalsPending.set(this.waits.size);
@@ -448,6 +449,16 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     const checkpoints = this.applier.leaseCheckpoints();
     if (checkpoints.length === 0) return;
     this.propose({ lease_checkpoint: { checkpoints: checkpoints.map(({ id, remainingTtl }) => ({ ID: id.toString(), remaining_TTL: remainingTtl })) } }).catch(() => undefined);
+  }
+
+  /** On a graceful stop the leader records every lease's remaining TTL, so a restart resumes the countdown. */
+  private async checkpointAllLeases(): Promise<void> {
+    if (this.leaderId !== this.memberId) return;
+    const checkpoints = this.applier.leaseIds().map((id) => ({ ID: id.toString(), remaining_TTL: Number(this.applier.leaseTimeToLive(id, false).TTL) }));
+    if (checkpoints.length === 0) return;
+    await this.propose({ lease_checkpoint: { checkpoints } }).catch((error: Error) =>
+      this.logger.warn('failed to checkpoint leases before stopping', { error: error.message }),
+    );
   }
 
   private async syncBackend(): Promise<void> {

@@ -14,9 +14,8 @@ export function mvccState(kv: KvStore): MvccState {
     afterAbort: () => kv.afterAbort(),
     setConsistentIndex: (tx, index) => kv.setConsistentIndex(tx, index),
     consistentIndex: () => kv.consistentIndex(),
-    compact: async (tx, revision) => {
-      await kv.compact(revision, tx);
-    },
+    // Not async: a refused compaction must throw synchronously, inside the apply transaction.
+    compact: (tx, revision) => kv.compact(revision, tx).then(() => undefined),
     hash: (revision) => {
       const result = kv.hashByRev(revision);
       return { hash: result.hash, currentRevision: result.currentRev, compactRevision: result.compactRev, hashRevision: result.hashRev };

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       });
     }
     if (round % 40 === 0) void backend.defragment();
-    if (round % 10 === 0) {
+    if (round % 4 === 0) {
       const upTo = next - 1;
       void backend.sync().then(() => process.stdout.write(`synced ${upTo}\n`));
     }

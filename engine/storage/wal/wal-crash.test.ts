@@ -20,8 +20,9 @@ function runAndKill(directory: string, term: number): Promise<number[]> {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       output += chunk;
-      if (!timer && output.startsWith('ready\n')) {
-        timer = setTimeout(() => child.kill('SIGKILL'), 50 + Math.floor(Math.random() * 400));
+      // Start the clock once the writer has acknowledged something, so a slow machine still tests a live writer.
+      if (!timer && output.startsWith('ready\n') && output.length > 'ready\n'.length) {
+        timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 400));
       }
     });
     child.on('error', reject);

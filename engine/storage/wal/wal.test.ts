@@ -46,8 +46,12 @@ test('open returns only the entries after the snapshot index it is given', async
     const opened = await Wal.open(directory, { snapshotIndex: 8, snapshotTerm: 1 });
     assert.deepEqual(opened.entries.map((entry) => entry.index), [9, 10]);
     await opened.wal.close();
-    await assert.rejects(Wal.open(directory, { snapshotIndex: 7 }), /no snapshot mark for the snapshot at index 7/);
+    await assert.rejects(Wal.open(directory, { snapshotIndex: 7, snapshotTerm: 1 }), /no snapshot mark for the snapshot at index 7/);
     await assert.rejects(Wal.open(directory, { snapshotIndex: 8, snapshotTerm: 2 }), /no snapshot mark/);
+    // Without a term the index is only a starting point (the backend's applied index, say).
+    const fromApplied = await Wal.open(directory, { snapshotIndex: 7 });
+    assert.deepEqual(fromApplied.entries.map((entry) => entry.index), [8, 9, 10]);
+    await fromApplied.wal.close();
   });
 });
 

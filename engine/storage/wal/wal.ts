@@ -59,9 +59,12 @@ export interface WalOptions {
 
 /** Options of Wal.open. */
 export interface WalOpenOptions extends WalOptions {
-  /** Index of the snapshot the caller loaded; entries after it are returned. 0 (default): no snapshot. */
+  /**
+   * Index of the snapshot the caller loaded (or of the state it holds otherwise, such as the backend's applied
+   * index); entries after it are returned, and they must all still be in the WAL. 0 (default): from the start.
+   */
   snapshotIndex?: number;
-  /** Term of that snapshot; when given, a snapshot mark with this index and term must be in the WAL. */
+  /** Term of that snapshot; when given, the WAL must hold a snapshot mark with this index and term (as etcd). */
   snapshotTerm?: number;
 }
 
@@ -169,8 +172,9 @@ export class Wal {
     await removeTemporaryFiles(fileSystem, directory);
     const { replay, segments, tail, warnings } = await readWal(fileSystem, directory, snapshotIndex, true);
     const marks = replay.snapshotMarks;
-    if (snapshotIndex > 0 && !marks.some((mark) => mark.index === snapshotIndex && (options.snapshotTerm === undefined || mark.term === options.snapshotTerm))) {
-      throw new Error(`wal: no snapshot mark for the snapshot at index ${snapshotIndex} (term ${options.snapshotTerm ?? 'any'})`);
+    const term = options.snapshotTerm;
+    if (snapshotIndex > 0 && term !== undefined && !marks.some((mark) => mark.index === snapshotIndex && mark.term === term)) {
+      throw new Error(`wal: no snapshot mark for the snapshot at index ${snapshotIndex}, term ${term}`);
     }
     if (replay.replacedAtIndex > snapshotIndex) {
       throw new Error(`wal: the log was replaced by the snapshot at index ${replay.replacedAtIndex}; the snapshot at index ${snapshotIndex} is too old`);
@@ -252,7 +256,7 @@ export class Wal {
     if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushing;
-    await this.fileSystem.close(this.active.fd);
+    if (this.active.fd >= 0) await this.fileSystem.close(this.active.fd);
   }
 
   /** The checks of a save against the accepted log; returns the position the save leads to. */
@@ -368,6 +372,8 @@ export class Wal {
     await this.fileSystem.fdatasync(finished.fd);
     this.dirty = false;
     await this.fileSystem.close(finished.fd);
+    // Never close this descriptor again (close() after a failed cut), its number may be reused by then.
+    finished.fd = -1;
     const next = await createSegment(
       this.fileSystem,
       this.directory,

@@ -97,7 +97,8 @@ function watchStream(server: ServerApi) {
         options.set(id, { prevKv: request.prev_kv, fragment: request.fragment, progressNotify: request.progress_notify });
         send({ header: server.header(revision), watch_id: id, created: true });
       } catch (error) {
-        send({ header: server.header(revision), watch_id: requestedId, created: true, canceled: true, cancel_reason: (error as Error).message });
+        // etcd answers a refused watch with ID -1, whatever ID was asked for.
+        send({ header: server.header(revision), watch_id: -1, created: true, canceled: true, cancel_reason: (error as Error).message });
       }
     };
 

@@ -120,6 +120,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     this.metrics.serverId.set({ server_id: this.memberId.toString(16) }, 1);
     this.metrics.serverVersion.set({ server_version: etcdServerVersion }, 1);
     this.metrics.quotaBackendBytes.set(parts.config.quotaBackendBytes);
+    this.metrics.onCollect(() => this.updateSizeMetrics());
   }
 
   /** This member's ID. */
@@ -139,7 +140,6 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     this.every(500, () => this.expireLeases());
     this.every(500, () => this.checkpointLeases());
     this.every(1000, () => void this.syncBackend());
-    this.every(1000, () => this.updateSizeMetrics());
   }
 
   /** Resolves once this member knows a leader and has applied everything committed at start. */

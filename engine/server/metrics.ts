@@ -48,8 +48,16 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  private readonly collectors: Array<() => void> = [];
+
+  /** Registers a function that refreshes sampled gauges (sizes, revisions) right before each scrape. */
+  onCollect(collect: () => void): void {
+    this.collectors.push(collect);
+  }
+
   /** The exposition text for /metrics. */
   async render(): Promise<{ contentType: string; body: string }> {
+    for (const collect of this.collectors) collect();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

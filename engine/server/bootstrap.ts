@@ -18,7 +18,8 @@ import { Lessor } from '../lease/lessor.ts';
 import { dataDirLayout, hasWal } from './data-dir.ts';
 import { computeClusterId, computeMemberId } from './ids.ts';
 import { encodeMember, Membership } from './membership.ts';
-import { MemberStorage, memoryStorageFrom } from './member-storage.ts';
+import { MemberStorage, restoreLog } from './member-storage.ts';
+import { Snapshotter } from '../storage/snapshot/snapshotter.ts';
 import { Applier } from './applier.ts';
 import { EtcdServer } from './etcd-server.ts';
 import type { ServerConfig } from './server-config.ts';
@@ -58,17 +59,18 @@ interface RaftStart {
   peers: Array<{ id: bigint; context: Uint8Array }>;
 }
 
-async function restartFromWal(walDirectory: string, logger: Logger): Promise<RaftStart> {
-  const opened = await Wal.open(walDirectory);
-  for (const warning of opened.warnings) logger.warn('repaired a torn write-ahead log tail', { detail: warning });
-  const { memberId, clusterId } = decodeWalMetadata(opened.metadata);
+async function restartFromWal(walDirectory: string, snapshotter: Snapshotter, logger: Logger): Promise<RaftStart> {
+  const restored = await restoreLog(walDirectory, snapshotter);
+  for (const warning of restored.warnings) logger.warn('repaired a torn write-ahead log tail', { detail: warning });
+  const { memberId, clusterId } = decodeWalMetadata(restored.metadata);
   logger.info('restarting local member', {
     'local-member-id': memberId,
     'cluster-id': clusterId,
-    'commit-index': opened.hardState?.commit ?? 0,
-    'wal-entries': opened.entries.length,
+    'commit-index': restored.commitIndex,
+    'snapshot-index': restored.raftStorage.snapshot().metadata.index,
+    'wal-entries': restored.entryCount,
   });
-  return { memberId, clusterId, wal: opened.wal, raftStorage: memoryStorageFrom(opened.hardState, opened.entries), peers: [] };
+  return { memberId, clusterId, wal: restored.wal, raftStorage: restored.raftStorage, peers: [] };
 }
 
 async function createNewMember(config: ServerConfig, walDirectory: string, logger: Logger): Promise<RaftStart> {
@@ -99,8 +101,10 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
   const logger = options.logger;
   const layout = dataDirLayout(config.dataDir, config.walDir);
   mkdirSync(layout.member, { recursive: true, mode: 0o700 });
+  mkdirSync(layout.snap, { recursive: true, mode: 0o700 });
+  const snapshotter = new Snapshotter(layout.snap, { onBroken: (message) => logger.warn('skipped a broken snapshot file', { detail: message }) });
   const restarting = hasWal(layout);
-  const start = restarting ? await restartFromWal(layout.wal, logger) : await createNewMember(config, layout.wal, logger);
+  const start = restarting ? await restartFromWal(layout.wal, snapshotter, logger) : await createNewMember(config, layout.wal, logger);
 
   const backend = LmdbBackend.open(layout.db);
   const lessor = Lessor.restore(backend, { clock, ttlSecondsMin: leaseTtlSecondsMin(config.heartbeatMs, config.electionMs) });
@@ -120,13 +124,16 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
     logger: raftLogger(logger),
   });
   if (start.peers.length > 0) raft.bootstrap(start.peers);
+  let confState = start.raftStorage.initialState().confState;
 
   const applier = new Applier({
     backend,
     mvcc: mvccState(kv),
     leases: leaseState(lessor, config.electionMs),
     logger,
-    applyConfChange: (change) => void raft.applyConfChange(change),
+    applyConfChange: (change) => {
+      confState = raft.applyConfChange(change);
+    },
   });
   const consistentIndex = kv.consistentIndex();
   const voters = start.peers.length > 0 ? start.peers.length : Membership.members(backend).filter((member) => !member.isLearner).length;
@@ -137,7 +144,7 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
     memberId: start.memberId,
     clusterId: start.clusterId,
     raft,
-    storage: new MemberStorage(start.wal, start.raftStorage),
+    storage: new MemberStorage(start.wal, start.raftStorage, snapshotter, { snapshotCount: config.snapshotCount, confState: () => confState, logger }),
     backend,
     applier,
     watchHub: watchHub(watchable),

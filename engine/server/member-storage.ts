@@ -1,35 +1,65 @@
-// A member's Raft storage: the write-ahead log on disk and etcd-style MemoryStorage in front of it, which is
-// what the Raft core reads. Every Ready's hard state and entries go to the WAL first and to memory after
-// they are written, so Raft never sees an entry that a crash could lose.
-import type { Entry, HardState, Snapshot } from '../raft/types.ts';
+// A member's Raft storage: the write-ahead log and Raft snapshot records on disk, and etcd-style
+// MemoryStorage in front of them, which is what the Raft core reads. Every Ready's hard state and entries go
+// to the WAL first and to memory after they are written, so Raft never sees an entry a crash could lose.
+//
+// Every `snapshotCount` applied entries, once the backend is durable at least that far, the member records a
+// Raft snapshot (index, term, configuration; the backend itself is the state) and releases the WAL segments
+// before it, so the log on disk stays bounded and a restart replays only the entries after the snapshot.
+import type { Logger } from '../common/logger.ts';
+import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.ts';
 import { MemoryStorage } from '../raft/memory-storage.ts';
-import type { Wal } from '../storage/wal/wal.ts';
+import { Wal } from '../storage/wal/wal.ts';
+import { Snapshotter } from '../storage/snapshot/snapshotter.ts';
+
+/** Entries kept in memory behind a snapshot, so a slightly slow follower catches up without one (etcd: 5000). */
+const snapshotCatchUpEntries = 5000;
+
+/** What the member's storage needs to decide and take snapshots. */
+export interface MemberStorageOptions {
+  snapshotCount: number;
+  /** The configuration as of the last applied entry. */
+  confState: () => ConfState;
+  logger: Logger;
+}
 
 /** The storage the server drives. */
 export class MemberStorage {
+  private snapshotIndex: number;
+
   constructor(
     readonly wal: Wal,
     readonly raftStorage: MemoryStorage,
-  ) {}
+    private readonly snapshotter: Snapshotter,
+    private readonly options: MemberStorageOptions,
+  ) {
+    this.snapshotIndex = raftStorage.snapshot().metadata.index;
+  }
 
   /** Persists one Ready: WAL first (durably when `sync`), then the in-memory copy Raft reads. */
   async save(hardState: HardState | undefined, entries: Entry[], snapshot: Snapshot | undefined, sync: boolean): Promise<void> {
     if (snapshot) {
+      await this.snapshotter.save(snapshot);
       await this.wal.saveSnapshotMark({ index: snapshot.metadata.index, term: snapshot.metadata.term });
       this.raftStorage.applySnapshot(snapshot);
+      this.snapshotIndex = snapshot.metadata.index;
     }
     if (hardState !== undefined || entries.length > 0) await this.wal.save(hardState, entries, { sync });
     if (entries.length > 0) this.raftStorage.append(entries);
     if (hardState) this.raftStorage.setHardState(hardState);
   }
 
-  /**
-   * The backend is durable up to `appliedIndex`. The log before it is no longer needed for recovery; it is
-   * kept in the WAL until replication adds snapshots that can stand in for it (a restarting member replays
-   * the WAL from its start and skips what the backend already holds).
-   */
+  /** The backend is durable up to `appliedIndex`: take a snapshot there when one is due. */
   async onBackendSynced(appliedIndex: number): Promise<void> {
-    void appliedIndex;
+    if (appliedIndex - this.snapshotIndex < this.options.snapshotCount) return;
+    if (appliedIndex > this.raftStorage.lastIndex()) return;
+    const snapshot = this.raftStorage.createSnapshot(appliedIndex, this.options.confState(), new Uint8Array());
+    await this.snapshotter.save(snapshot);
+    await this.wal.saveSnapshotMark({ index: snapshot.metadata.index, term: snapshot.metadata.term });
+    this.snapshotIndex = appliedIndex;
+    const compactIndex = appliedIndex - snapshotCatchUpEntries;
+    if (compactIndex > this.raftStorage.firstIndex()) this.raftStorage.compact(compactIndex);
+    await this.wal.releaseTo(appliedIndex);
+    this.options.logger.info('saved snapshot', { 'snapshot-index': appliedIndex, 'snapshot-term': snapshot.metadata.term });
   }
 
   /** Closes the WAL. */
@@ -38,10 +68,32 @@ export class MemberStorage {
   }
 }
 
-/** A fresh MemoryStorage loaded with what the WAL held. */
-export function memoryStorageFrom(hardState: HardState | undefined, entries: Entry[]): MemoryStorage {
+/** What a restarting member reads back: the newest usable snapshot and the WAL after it. */
+export interface RestoredLog {
+  wal: Wal;
+  metadata: Uint8Array;
+  raftStorage: MemoryStorage;
+  warnings: string[];
+  commitIndex: number;
+  entryCount: number;
+}
+
+/** Opens the WAL after the newest snapshot whose mark the WAL holds, and loads both into a MemoryStorage. */
+export async function restoreLog(walDirectory: string, snapshotter: Snapshotter): Promise<RestoredLog> {
+  const marks = await Wal.readSnapshotMarks(walDirectory);
+  const record = await snapshotter.loadNewest(marks);
+  const snapshot = record?.snapshot;
+  const opened = await Wal.open(walDirectory, snapshot ? { snapshotIndex: snapshot.metadata.index, snapshotTerm: snapshot.metadata.term } : {});
   const storage = new MemoryStorage();
-  if (entries.length > 0) storage.append(entries);
-  if (hardState) storage.setHardState(hardState);
-  return storage;
+  if (snapshot) storage.applySnapshot(snapshot);
+  if (opened.entries.length > 0) storage.append(opened.entries);
+  if (opened.hardState) storage.setHardState(opened.hardState);
+  return {
+    wal: opened.wal,
+    metadata: opened.metadata,
+    raftStorage: storage,
+    warnings: opened.warnings,
+    commitIndex: opened.hardState?.commit ?? 0,
+    entryCount: opened.entries.length,
+  };
 }

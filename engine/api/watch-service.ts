@@ -56,6 +56,9 @@ interface WatcherOptions {
 function watchStream(server: ServerApi) {
   return (call: ServerDuplexStream<WatchRequest__Output, WatchResponse>): void => {
     const options = new Map<number, WatcherOptions>();
+    // etcd keeps a watcher cancelled by compaction registered until the client cancels it: the cancel then
+    // succeeds and is answered, as for a live watcher.
+    const compactedIds = new Set<number>();
     let closed = false;
     const send = (response: WatchResponse): boolean => (closed ? false : call.write(response));
     const stream: WatchStream = server.watchHub.openStream({
@@ -74,6 +77,7 @@ function watchStream(server: ServerApi) {
       },
       onCompacted: (watchId, compactRevision) => {
         options.delete(watchId);
+        compactedIds.add(watchId);
         // etcd 3.4 sends this cancellation with a header whose revision is 0.
         send({ header: { ...server.header(), revision: 0 }, watch_id: watchId, compact_revision: compactRevision, canceled: true });
       },
@@ -116,7 +120,7 @@ function watchStream(server: ServerApi) {
           break;
         case 'cancel_request': {
           const id = Number(request.cancel_request!.watch_id);
-          if (stream.cancel(id)) {
+          if (stream.cancel(id) || compactedIds.delete(id)) {
             options.delete(id);
             send({ header: server.header(server.watchHub.currentRevision()), watch_id: id, canceled: true });
           }

@@ -30,7 +30,7 @@ export interface KvReadView {
   range(key: Uint8Array, end: Uint8Array | undefined, options?: KvRangeOptions): KvRangeResult;
   /** The revision this view reads at. */
   rev(): number;
-  /** The oldest revision still readable (compacted revision + 1). */
+  /** The compacted revision (etcd's FirstRev): reads below it fail with Errors.Compacted. */
   firstRev(): number;
 }
 

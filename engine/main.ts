@@ -10,9 +10,20 @@ export async function main(argv: string[]): Promise<void> {
   const result = parseEngineConfig(argv, process.env, {
     runtime: { nodeVersion: process.version, platform: process.platform, arch: process.arch },
   });
-  if (result.action !== 'run') {
-    const output = result.action === 'error' ? process.stderr : process.stdout;
-    output.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+  const line = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
+  if (result.action === 'help') {
+    // As etcd: the usage lines on stderr, the flag list on stdout.
+    process.stderr.write(line(result.usage));
+    process.stdout.write(line(result.flagList));
+    return process.exit(result.exitCode);
+  }
+  if (result.action === 'version') {
+    process.stdout.write(line(result.text));
+    return process.exit(result.exitCode);
+  }
+  if (result.action === 'error') {
+    for (const warning of result.warnings) process.stderr.write(line(warning));
+    process.stderr.write(line(result.text));
     return process.exit(result.exitCode);
   }
   const { config, warnings, notices } = result;

@@ -2,6 +2,7 @@
 // "--flag=value" or "--flag value", booleans only as "--flag" or "--flag=false" (a following word is not
 // their value), "--" ends the flags, and the last occurrence of a flag wins. Parsing stops at the first
 // problem, and, as with etcd, a syntax problem exits with status 2 while -h/--help wins if it comes first.
+// Messages are Go's, word for word, and so name a flag with one dash however it was typed ("-name").
 import { findFlag } from './flag-table.ts';
 import { readSetting, type Setting } from './setting.ts';
 
@@ -28,12 +29,12 @@ export function parseArgv(argv: readonly string[]): ArgvResult {
     let value = equals < 0 ? undefined : body.slice(equals + 1);
     if (name === 'h' || name === 'help') return { kind: 'help' };
     const spec = findFlag(name);
-    if (!spec) return syntaxError(`unknown flag: --${name}`);
+    if (!spec) return syntaxError(`flag provided but not defined: -${name}`);
     if (spec.kind === 'bool' || spec.kind === 'ignored') {
       value ??= 'true';
     } else if (value === undefined) {
       // Go takes the next argument as the value even when it starts with a dash.
-      if (index + 1 >= argv.length) return syntaxError(`flag needs an argument: --${name}`);
+      if (index + 1 >= argv.length) return syntaxError(`flag needs an argument: -${name}`);
       value = argv[++index]!;
     }
     const setting = readSetting(spec, value, { kind: 'flag' });

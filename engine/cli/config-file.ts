@@ -49,7 +49,9 @@ export function readConfigFile(path: string, text: string): FileSettings | { err
   try {
     document = parseYaml(text);
   } catch (error) {
-    return { error: `error parsing config file ${path}: ${(error as Error).message}` };
+    // The yaml package appends a code frame to its message; keep the first line, so the error stays one log line.
+    const reason = (error as Error).message.split('\n')[0]!.replace(/:$/, '');
+    return { error: `error parsing config file ${path}: ${reason}` };
   }
   const result: FileSettings = { settings: new Map(), warnings: [] };
   if (document === null || document === undefined) return result;

@@ -26,10 +26,15 @@ test('integers follow strconv base-0 rules and ranges', () => {
   assert.deepEqual(parseFlagValue(spec('uint'), '017'), { value: 15 });
   assert.deepEqual(parseFlagValue(spec('uint'), '0b101'), { value: 5 });
   assert.deepEqual(parseFlagValue(spec('int'), '-42'), { value: -42 });
-  assert.deepEqual(parseFlagValue(spec('uint'), '-1'), { error: 'value out of range' });
+  assert.deepEqual(parseFlagValue(spec('uint'), '-1'), { error: 'parse error' }, 'ParseUint takes no sign');
+  assert.deepEqual(parseFlagValue(spec('uint'), '+1'), { error: 'parse error' });
+  assert.deepEqual(parseFlagValue(spec('int'), '+7'), { value: 7 });
+  assert.deepEqual(parseFlagValue(spec('int'), '99999999999999999999'), { error: 'value out of range' });
   assert.deepEqual(parseFlagValue(spec('uint'), '12abc'), { error: 'parse error' });
   assert.deepEqual(parseFlagValue(spec('uint'), '1.5'), { error: 'parse error' });
   assert.deepEqual(parseFlagValue(spec('uint32'), '4294967295'), { value: 4294967295 });
+  assert.deepEqual(parseFlagValue(spec('uint32'), '4294967296'), { error: 'strconv.ParseUint: parsing "4294967296": value out of range' }, "etcd's uint32 flag passes strconv's error through");
+  assert.deepEqual(parseFlagValue(spec('uint32'), 'x'), { error: 'strconv.ParseUint: parsing "x": invalid syntax' });
   assert.deepEqual(parseFlagValue(spec('uint'), 12), { value: 12 }, 'YAML numbers');
   assert.deepEqual(parseFlagValue(spec('uint'), 1.5), { error: 'parse error' });
 });
@@ -44,6 +49,7 @@ test('booleans follow strconv.ParseBool; YAML booleans pass through', () => {
 test('durations from YAML numbers are nanoseconds', () => {
   assert.deepEqual(parseFlagValue(spec('duration'), 5_000_000_000), { value: 5000 });
   assert.deepEqual(parseFlagValue(spec('duration'), '5s'), { value: 5000 });
+  assert.deepEqual(parseFlagValue(spec('duration'), '5'), { error: 'parse error' }, "Go's flag package hides time.ParseDuration's reason");
 });
 
 test('lists accept comma text or YAML lists, dropping blanks and duplicates', () => {

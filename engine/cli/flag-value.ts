@@ -1,7 +1,8 @@
 // Reads one flag value, from the command line or an environment variable (always text) or from the YAML config
 // file (text, numbers, booleans or lists). Text follows Go's flag package rules (strconv.ParseBool, ParseInt
-// with base prefixes, time.ParseDuration); file values follow etcd's YAML decoding, where a duration given as
-// a number counts nanoseconds.
+// and ParseUint with base prefixes, time.ParseDuration) and its error texts, which hide strconv's and time's
+// details behind "parse error" and "value out of range"; file values follow etcd's YAML decoding, where a
+// duration given as a number counts nanoseconds.
 import type { FlagSpec, FlagValue } from './flag-spec.ts';
 import { parseGoDuration } from './go-duration.ts';
 import { parseUrlList } from './url-list.ts';
@@ -25,11 +26,11 @@ export function parseFlagValue(spec: FlagSpec, raw: RawValue): ParsedValue {
     case 'bool':
       return typeof raw === 'boolean' ? { value: raw } : typeof raw === 'string' ? parseBool(raw) : parseError;
     case 'uint':
-      return parseInteger(raw, 0, Number.MAX_SAFE_INTEGER);
+      return parseInteger(raw, 0, Number.MAX_SAFE_INTEGER, false);
     case 'uint32':
-      return parseInteger(raw, 0, 0xffff_ffff);
+      return parseUint32(raw);
     case 'int':
-      return parseInteger(raw, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      return parseInteger(raw, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
     case 'duration':
       return parseDuration(raw);
     case 'listen-urls':
@@ -52,12 +53,14 @@ function parseBool(text: string): ParsedValue {
   return parseError;
 }
 
-function parseInteger(raw: RawValue, min: number, max: number): ParsedValue {
+/** Go's strconv.ParseInt (`signed`) or ParseUint, which takes no sign at all, so "-1" is a syntax error there. */
+function parseInteger(raw: RawValue, min: number, max: number, signed: boolean): ParsedValue {
   let value: number;
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw)) return parseError;
     value = raw;
   } else if (typeof raw === 'string') {
+    if (!signed && /^[+-]/.test(raw)) return parseError;
     const parsed = parseGoInteger(raw);
     if (parsed === undefined) return parseError;
     if (parsed < BigInt(min) || parsed > BigInt(max)) return rangeError;
@@ -66,6 +69,14 @@ function parseInteger(raw: RawValue, min: number, max: number): ParsedValue {
     return parseError;
   }
   return value < min || value > max ? rangeError : { value };
+}
+
+/** etcd's own uint32 flag type, which passes strconv.ParseUint's error through unchanged. */
+function parseUint32(raw: RawValue): ParsedValue {
+  const parsed = parseInteger(raw, 0, 0xffff_ffff, false);
+  if (typeof raw !== 'string' || 'value' in parsed) return parsed;
+  const reason = parsed.error === rangeError.error ? 'value out of range' : 'invalid syntax';
+  return { error: `strconv.ParseUint: parsing ${JSON.stringify(raw)}: ${reason}` };
 }
 
 /** Go's strconv.ParseInt with base 0: decimal, 0x hex, 0o or leading-zero octal, 0b binary. */
@@ -82,7 +93,7 @@ function parseDuration(raw: RawValue): ParsedValue {
   if (typeof raw === 'number') return Number.isFinite(raw) ? { value: raw / 1e6 } : parseError;
   if (typeof raw !== 'string') return parseError;
   const parsed = parseGoDuration(raw);
-  return 'error' in parsed ? parsed : { value: parsed.ms };
+  return 'error' in parsed ? parseError : { value: parsed.ms };
 }
 
 /** Comma-separated text or a YAML list; blanks and duplicates are dropped, order is kept. */

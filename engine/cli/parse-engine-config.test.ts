@@ -10,6 +10,10 @@ import { parseEngineConfig, type ConfigResult } from './parse-engine-config.ts';
 type Run = Extract<ConfigResult, { action: 'run' }>;
 type Failure = Extract<ConfigResult, { action: 'error' }>;
 
+/** A fixed clock, so that error texts can be compared whole. */
+const now = (): Date => new Date(2024, 0, 2, 3, 4, 5, 67);
+const stamp = '2024-01-02 03:04:05.067000';
+
 function run(argv: string[], env: Record<string, string> = {}): Run {
   const result = parseEngineConfig(argv, env);
   assert.equal(result.action, 'run', JSON.stringify(result));
@@ -17,7 +21,7 @@ function run(argv: string[], env: Record<string, string> = {}): Run {
 }
 
 function failure(argv: string[], env: Record<string, string> = {}): Failure {
-  const result = parseEngineConfig(argv, env);
+  const result = parseEngineConfig(argv, env, { now });
   assert.equal(result.action, 'error', JSON.stringify(result));
   return result as Failure;
 }
@@ -84,7 +88,7 @@ test('booleans take --flag or --flag=true|false, never the next word', () => {
   const stray = failure(['--strict-reconfig-check', 'false']);
   assert.equal(stray.message, "'false' is not a valid flag");
   assert.equal(stray.exitCode, 1);
-  assert.match(failure(['--force-new-cluster=yes']).message, /invalid value "yes" for flag --force-new-cluster: parse error/);
+  assert.equal(failure(['--force-new-cluster=yes']).message, 'invalid boolean value "yes" for -force-new-cluster: parse error');
 });
 
 test('the last occurrence of a flag wins and -- ends the flags', () => {
@@ -126,9 +130,11 @@ test('numbers, durations and lists are parsed like Go flags', () => {
   assert.deepEqual(config.logOutputs, ['stdout', 'stderr']);
   assert.deepEqual(config.cipherSuites, ['TLS_A', 'TLS_B']);
   assert.equal(config.quotaBackendBytes, 1024);
-  assert.match(failure(['--max-txn-ops=-1']).message, /invalid value "-1" for flag --max-txn-ops: value out of range/);
-  assert.match(failure(['--max-concurrent-streams=4294967296']).message, /value out of range/);
-  assert.match(failure(['--grpc-keepalive-timeout=5']).message, /time: missing unit in duration "5"/);
+  assert.equal(failure(['--max-txn-ops=-1']).message, 'invalid value "-1" for flag -max-txn-ops: parse error');
+  assert.equal(failure(['--max-concurrent-streams=4294967296']).message,
+    'invalid value "4294967296" for flag -max-concurrent-streams: strconv.ParseUint: parsing "4294967296": value out of range');
+  assert.equal(failure(['--grpc-keepalive-timeout=5']).message, 'invalid value "5" for flag -grpc-keepalive-timeout: parse error');
+  assert.equal(failure(['--heartbeat-interval', 'often']).message, 'invalid value "often" for flag -heartbeat-interval: parse error');
 });
 
 test('URL lists are validated, de-duplicated and sorted', () => {
@@ -160,29 +166,41 @@ test('setting --listen-client-urls alone is refused, as etcd requires --advertis
   assert.equal(result.exitCode, 1);
 });
 
-test('ETCD_* variables set flags, and command-line flags win with a warning', () => {
-  const env = { ETCD_NAME: 'from-env', ETCD_HEARTBEAT_INTERVAL: '50', ETCD_DATA_DIR: '/var/lib/etcd', ETCD_ELECTION_TIMEOUT: '', PATH: '/bin' };
+test('ETCD_* variables set flags; an empty one is unset and warned about as etcd does', () => {
+  const env = { ETCD_HEARTBEAT_INTERVAL: '50', ETCD_DATA_DIR: '/var/lib/etcd', ETCD_ELECTION_TIMEOUT: '', PATH: '/bin' };
   const { config, warnings, notices } = run(['--name', 'from-flag', '--initial-cluster', 'from-flag=http://localhost:2380'], env);
   assert.equal(config.name, 'from-flag');
   assert.equal(config.heartbeatMs, 50);
   assert.equal(config.dataDir, '/var/lib/etcd');
   assert.equal(config.electionMs, 1000, 'an empty variable counts as unset');
-  assert.deepEqual(warnings, [
-    'conflicting environment variable ETCD_NAME is shadowed by corresponding command-line flag (either unset environment variable or disable flag)',
-  ]);
+  assert.deepEqual(warnings, ['unrecognized environment variable ETCD_ELECTION_TIMEOUT=']);
   assert.deepEqual(notices, ['recognized and used environment variable ETCD_DATA_DIR=/var/lib/etcd', 'recognized and used environment variable ETCD_HEARTBEAT_INTERVAL=50']);
+});
+
+test('a flag given both on the command line and as ETCD_* is fatal with etcd\'s message, exit 1', () => {
+  const message = 'conflicting environment variable "ETCD_NAME" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)';
+  const result = failure(['--name', 'from-flag'], { ETCD_NAMEE: 'x', ETCD_NAME: 'from-env', ETCD_DATA_DIR: '/d' });
+  assert.equal(result.message, message);
+  assert.equal(result.exitCode, 1);
+  assert.equal(result.text, `${stamp} C | pkg/flags: ${message}\n`);
+  assert.deepEqual(result.warnings, ['unrecognized environment variable ETCD_NAMEE=x'], 'variables before the conflict are still checked');
+  assert.equal(failure(['--name', 'a'], { ETCD_NAME: '' }).message, message, 'even an empty variable conflicts');
+  assert.equal(failure(['-name=a'], { ETCD_SNAPSHOT_COUNT: 'many', ETCD_NAME: 'b' }).message, message, 'the conflict is reported before a bad value');
+  assert.equal(run(['--name', 'a'], { ETCDCTL_NAME: 'b' }).config.name, 'a', 'only ETCD_ plus a flag name counts');
 });
 
 test('unknown ETCD_* variables and ETCD_VERSION are warned about; non-ETCD variables are not', () => {
   const { warnings } = run([], { ETCD_NAMEE: 'x', ETCD_VERSION: '3.5', ETCDCTL_API: '3', HOME: '/root' });
-  assert.deepEqual(warnings, ['unrecognized environment variable ETCD_NAMEE=x', 'cannot set special environment variable ETCD_VERSION=3.5']);
+  assert.deepEqual(warnings, ['cannot set special environment variable ETCD_VERSION=3.5', 'unrecognized environment variable ETCD_NAMEE=x']);
+  assert.deepEqual(run(['--version=false'], { ETCD_VERSION: '1' }).warnings, ['cannot set special environment variable ETCD_VERSION=1'], 'not a conflict');
 });
 
-test('a bad ETCD_* value is a configuration error naming the variable', () => {
+test('a bad ETCD_* value is a configuration error naming the variable; the last one in flag-name order is reported', () => {
   const result = failure([], { ETCD_SNAPSHOT_COUNT: 'many' });
   assert.equal(result.message, 'invalid value "many" for ETCD_SNAPSHOT_COUNT: parse error');
   assert.equal(result.exitCode, 1);
-  assert.match(result.text, /^etcd: invalid value/);
+  assert.equal(result.text, `${stamp} E | etcdmain: error verifying flags, invalid value "many" for ETCD_SNAPSHOT_COUNT: parse error. See 'etcd --help'.\n`);
+  assert.equal(failure([], { ETCD_SNAPSHOT_COUNT: 'many', ETCD_HEARTBEAT_INTERVAL: 'often' }).message, 'invalid value "many" for ETCD_SNAPSHOT_COUNT: parse error');
 });
 
 test('a config file sets flags; flags and variables are then ignored with a warning', () => {
@@ -250,22 +268,42 @@ test('ETCD_CONFIG_FILE names a config file too, and the file keeps etcd defaults
 
 test('config file problems are configuration errors', () => {
   withConfigFile('name: [unclosed\n', (file) => assert.match(failure(['--config-file', file]).message, /error parsing config file/));
+  withConfigFile('name: [unclosed\n', (file) => {
+    const lines = failure([], { ETCD_CONFIG_FILE: file }).text.split('\n');
+    assert.equal(lines[0], `${stamp} I | etcdmain: Loading server configuration from ${JSON.stringify(file)}. Other configuration command line flags and environment variables will be ignored if provided.`);
+    assert.match(lines[1]!, /^2024-01-02 03:04:05\.067000 E \| etcdmain: error verifying flags, error parsing config file .*\. See 'etcd --help'\.$/);
+  });
   withConfigFile('heartbeat-interval: soon\n', (file) => assert.match(failure(['--config-file', file]).message, /invalid value "soon" for "heartbeat-interval" in config file/));
   withConfigFile('- a\n- b\n', (file) => assert.match(failure(['--config-file', file]).message, /must be a mapping/));
   const missing = failure(['--config-file', '/nonexistent/cairn.yml']);
-  assert.match(missing.message, /cannot read config file \/nonexistent\/cairn.yml/);
+  assert.equal(missing.message, 'open /nonexistent/cairn.yml: no such file or directory');
   assert.equal(missing.exitCode, 1);
+  assert.equal(missing.text, [
+    `${stamp} I | etcdmain: Loading server configuration from "/nonexistent/cairn.yml". Other configuration command line flags and environment variables will be ignored if provided.`,
+    `${stamp} E | etcdmain: error verifying flags, open /nonexistent/cairn.yml: no such file or directory. See 'etcd --help'.`,
+    '',
+  ].join('\n'));
 });
 
-test('unknown flags exit with status 2 and point at --help', () => {
+test('command-line syntax errors exit 2 with Go\'s message (one dash) and then the usage lines', () => {
   const result = failure(['--name', 'a', '--foo', 'bar']);
-  assert.equal(result.message, 'unknown flag: --foo');
+  assert.equal(result.message, 'flag provided but not defined: -foo');
   assert.equal(result.exitCode, 2);
-  assert.equal(result.text, "etcd: unknown flag: --foo\nRun 'cairn-engine --help' to see the flags Cairn accepts.\n");
-  assert.equal(failure(['--foo=1']).message, 'unknown flag: --foo');
-  assert.equal(failure(['--name']).message, 'flag needs an argument: --name');
+  assert.ok(result.text.startsWith('flag provided but not defined: -foo\nUsage:\n\n  etcd [flags]\n'), result.text);
+  assert.ok(result.text.endsWith('environment variables will be ignored.\n\n'), 'the usage ends with a blank line, as etcd prints it');
+  assert.equal(failure(['--foo=1']).message, 'flag provided but not defined: -foo');
+  assert.equal(failure(['-no-such-flag']).message, 'flag provided but not defined: -no-such-flag');
+  assert.equal(failure(['--name']).message, 'flag needs an argument: -name');
   assert.equal(failure(['---name=x']).message, 'bad flag syntax: ---name=x');
+  assert.equal(failure(['--=x']).message, 'bad flag syntax: --=x');
   assert.equal(failure(['--name']).exitCode, 2);
+});
+
+test('a stray word is a configuration error, exit 1, printed as etcd\'s capnslog line', () => {
+  const result = failure(['--name', 'a', 'stray']);
+  assert.equal(result.exitCode, 1);
+  assert.equal(result.text, `${stamp} E | etcdmain: error verifying flags, 'stray' is not a valid flag. See 'etcd --help'.\n`);
+  assert.equal(failure(['-']).message, "'-' is not a valid flag");
 });
 
 test('flags for features Cairn lacks are accepted with a warning, unless left at their default', () => {
@@ -312,7 +350,7 @@ test('validation errors use etcd messages and exit with status 1', () => {
 
 test('choice flags list their valid values (a usage error, as Go rejects the value)', () => {
   const result = failure(['--initial-cluster-state', 'old']);
-  assert.equal(result.message, `invalid value "old" for flag --initial-cluster-state: valid values are 'new' or 'existing'`);
+  assert.equal(result.message, `invalid value "old" for flag -initial-cluster-state: valid values are 'new' or 'existing'`);
   assert.equal(result.exitCode, 2);
   assert.match(failure(['--log-level=verbose']).message, /valid values are 'debug', 'info', 'warn', 'error', 'panic' or 'fatal'/);
   assert.match(failure(['--auto-compaction-mode=hourly']).message, /valid values are 'periodic' or 'revision'/);
@@ -346,18 +384,26 @@ test('quota, bcrypt cost and --debug adjustments come with warnings', () => {
 });
 
 test('--help and -h print etcd-style help; help wins only when it comes before an error', () => {
-  for (const argv of [['--help'], ['-h'], ['-help'], ['--name', 'a', '--help', '--foo']]) {
+  for (const argv of [['--help'], ['-h'], ['-help'], ['--help=false'], ['--name', 'a', '--help', '--foo']]) {
     const result = parseEngineConfig(argv, {});
     assert.equal(result.action, 'help', argv.join(' '));
   }
   assert.equal(parseEngineConfig(['--foo', '--help'], {}).action, 'error');
-  const help = parseEngineConfig(['--help'], {}, { programName: 'etcd' });
+  const help = parseEngineConfig(['--help'], {});
   assert.ok(help.action === 'help');
   assert.equal(help.exitCode, 0);
-  for (const expected of ['Usage:', '  etcd [flags]', 'Member:', 'Clustering:', 'Security:', 'Logging:', "  --name 'default'", "  --data-dir '${name}.etcd'", "  --initial-cluster 'default=http://localhost:2380'", "  --max-concurrent-streams 'math.MaxUint32'", "  --log-level 'info'"]) {
-    assert.ok(help.text.includes(expected), `help lacks ${expected}`);
+  // etcd writes the usage lines to stderr and the flag list to stdout.
+  assert.ok(help.usage.startsWith('Usage:\n\n  etcd [flags]\n'), help.usage);
+  assert.ok(help.usage.includes('  etcd --config-file\n'));
+  assert.ok(!help.usage.includes('Member:'));
+  assert.ok(help.flagList.startsWith('\nMember:\n'), 'the flag list starts with a blank line, as etcd\'s');
+  assert.equal(help.text, help.usage + help.flagList);
+  for (const expected of ['Member:', 'Clustering:', 'Security:', 'Logging:', "  --name 'default'", "  --data-dir '${name}.etcd'", "  --initial-cluster 'default=http://localhost:2380'", "  --max-concurrent-streams 'math.MaxUint32'", "  --log-level 'info'"]) {
+    assert.ok(help.flagList.includes(expected), `help lacks ${expected}`);
   }
-  assert.match(help.text, / {2}--enable-v2 'false'\n.*\n.*accepted for compatibility and ignored/);
+  assert.match(help.flagList, / {2}--enable-v2 'false'\n.*\n.*accepted for compatibility and ignored/);
+  const named = parseEngineConfig(['-h'], {}, { programName: 'cairn-engine' });
+  assert.ok(named.action === 'help' && named.usage.includes('  cairn-engine [flags]'));
 });
 
 test('--version prints etcd Version lines and Cairn version; it needs a valid command line', () => {

@@ -2,15 +2,19 @@
 // is etcd's: argv is read first (its syntax errors and --help stop everything), then --version, then either the
 // config file (which replaces every other flag and variable) or the ETCD_* variables under the flags. Nothing
 // here touches the process: the entry point passes argv and env in, prints what comes back and exits with
-// the given status, and logs the warnings and notices once its logger exists.
+// the given status, and logs the warnings and notices once its logger exists. What is printed on failure is what
+// etcd 3.4 prints, so that scripts and operators used to etcd read the same lines: Go's flag package message and
+// the usage lines for a syntax error (status 2), and capnslog lines for a configuration error (status 1).
 import { readFileSync } from 'node:fs';
 import { parseArgv } from './argv.ts';
+import { capnslogLine } from './capnslog-line.ts';
 import { readConfigFile } from './config-file.ts';
 import { buildEngineConfig, type EngineConfig } from './engine-config.ts';
 import { configFileVariable, readEnvironment } from './env-vars.ts';
 import { FlagReader } from './flag-reader.ts';
 import { parseFlagValue } from './flag-value.ts';
-import { helpText } from './help-text.ts';
+import { goPathError } from './go-path-error.ts';
+import { flagListText, usageText } from './help-text.ts';
 import { describeSource, type Setting } from './setting.ts';
 import { validateEngineConfig } from './validate-config.ts';
 import { versionText, type RuntimeInfo } from './version-text.ts';
@@ -20,12 +24,22 @@ export type ConfigResult =
   | {
       action: 'run';
       config: EngineConfig;
-      /** Problems that do not stop the member (ignored flags, conflicts, unsupported features), to log as warnings. */
+      /** Problems that do not stop the member (ignored flags, unknown variables, unsupported features), to log as warnings. */
       warnings: string[];
       /** Facts to log at info level (variables used, config file loaded). */
       notices: string[];
     }
-  | { action: 'help' | 'version'; /** Print to stdout, then exit 0. */ text: string; exitCode: 0 }
+  | {
+      action: 'help';
+      /** The usage lines, which etcd writes to stderr. */
+      usage: string;
+      /** The flag list, which etcd writes to stdout. */
+      flagList: string;
+      /** The usage lines and then the flag list, for an entry point that prints all of the help to stdout. */
+      text: string;
+      exitCode: 0;
+    }
+  | { action: 'version'; /** Print to stdout, then exit 0. */ text: string; exitCode: 0 }
   | {
       action: 'error';
       /** The problem, in etcd's words. */
@@ -40,41 +54,75 @@ export type ConfigResult =
 export interface ParseOptions {
   /** Reads the config file (default: node:fs, UTF-8). */
   readFile?: (path: string) => string;
-  /** The command name shown in --help and hints (default 'cairn-engine'). */
+  /** The command name shown in the usage lines and error hints (default 'etcd', since Cairn stands in for it). */
   programName?: string;
   /** Shown by --version. */
   runtime?: RuntimeInfo;
+  /** The time stamped on error lines (default: the current time). */
+  now?: () => Date;
 }
+
+/** How a failure is reported: a Go flag syntax error, an etcd configuration error, or a shadowed ETCD_* variable. */
+type FailureKind = 'syntax' | 'configuration' | 'conflict';
 
 /** Turns `argv` (without node and the script) and `env` into the member's config or an action. */
 export function parseEngineConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, options: ParseOptions = {}): ConfigResult {
-  const programName = options.programName ?? 'cairn-engine';
-  const fail = (message: string, exitCode: 1 | 2, warnings: string[] = []): ConfigResult => ({
-    action: 'error',
-    message,
-    text: `etcd: ${message}\nRun '${programName} --help' to see the flags Cairn accepts.\n`,
-    exitCode,
-    warnings,
-  });
-
+  const programName = options.programName ?? 'etcd';
   const commandLine = parseArgv(argv);
-  if (commandLine.kind === 'help') return { action: 'help', text: helpText(programName), exitCode: 0 };
-  if (commandLine.kind === 'error') return fail(commandLine.message, commandLine.exitCode === 2 ? 2 : 1);
+  if (commandLine.kind === 'help') {
+    const usage = usageText(programName);
+    const flagList = flagListText();
+    return { action: 'help', usage, flagList, text: usage + flagList, exitCode: 0 };
+  }
+  if (commandLine.kind === 'error') {
+    const kind = commandLine.exitCode === 2 ? 'syntax' : 'configuration';
+    return failure(kind, commandLine.message, { programName, now: options.now });
+  }
   if (commandLine.settings.get('version')?.value === true) return { action: 'version', text: versionText(options.runtime), exitCode: 0 };
 
   const configFile = (commandLine.settings.get('config-file')?.value as string | undefined) || env[configFileVariable] || '';
+  const context: FailureContext = { programName, now: options.now, configFile: configFile || undefined };
   const sources = configFile
     ? fromConfigFile(configFile, commandLine.settings, env, options.readFile ?? ((path) => readFileSync(path, 'utf8')))
     : fromCommandLine(commandLine.settings, env);
-  if ('error' in sources) return fail(sources.error, 1);
+  if ('error' in sources) return failure(sources.kind, sources.error, { ...context, warnings: sources.warnings });
 
   const warnings = [...sources.warnings, ...unsupportedWarnings(sources.settings)];
   const built = buildEngineConfig(new FlagReader(sources.settings), { fromFile: configFile !== '', configFile: configFile || undefined });
-  if ('error' in built) return fail(built.error, 1, warnings);
+  if ('error' in built) return failure('configuration', built.error, { ...context, warnings });
   warnings.push(...built.warnings);
   const invalid = validateEngineConfig(built.config);
-  if (invalid) return fail(invalid, 1, warnings);
+  if (invalid) return failure('configuration', invalid, { ...context, warnings });
   return { action: 'run', config: built.config, warnings, notices: sources.notices };
+}
+
+interface FailureContext {
+  programName: string;
+  now: (() => Date) | undefined;
+  /** The config file in use, which etcd announces before it reports any configuration error. */
+  configFile?: string;
+  warnings?: string[];
+}
+
+/** The error result, with the text etcd 3.4 writes to stderr for this kind of failure. */
+function failure(kind: FailureKind, message: string, context: FailureContext): ConfigResult {
+  const now = (context.now ?? (() => new Date()))();
+  let text: string;
+  if (kind === 'syntax') {
+    // Go's flag package prints its message, then etcd's usage function prints the usage lines.
+    text = `${message}\n${usageText(context.programName)}`;
+  } else if (kind === 'conflict') {
+    text = `${capnslogLine(now, 'C', 'pkg/flags', message)}\n`;
+  } else {
+    const lines: string[] = [];
+    if (context.configFile !== undefined) {
+      const loading = `Loading server configuration from ${JSON.stringify(context.configFile)}. Other configuration command line flags and environment variables will be ignored if provided.`;
+      lines.push(capnslogLine(now, 'I', 'etcdmain', loading));
+    }
+    lines.push(capnslogLine(now, 'E', 'etcdmain', `error verifying flags, ${message}. See '${context.programName} --help'.`));
+    text = `${lines.join('\n')}\n`;
+  }
+  return { action: 'error', message, text, exitCode: kind === 'syntax' ? 2 : 1, warnings: context.warnings ?? [] };
 }
 
 interface Sources {
@@ -83,9 +131,16 @@ interface Sources {
   notices: string[];
 }
 
-function fromCommandLine(commandLine: Map<string, Setting>, env: Readonly<Record<string, string | undefined>>): Sources | { error: string } {
+/** Why the sources cannot be used. */
+interface SourcesError {
+  kind: FailureKind;
+  error: string;
+  warnings: string[];
+}
+
+function fromCommandLine(commandLine: Map<string, Setting>, env: Readonly<Record<string, string | undefined>>): Sources | SourcesError {
   const environment = readEnvironment(env, commandLine);
-  if ('error' in environment) return environment;
+  if ('error' in environment) return { ...environment, kind: environment.kind === 'conflict' ? 'conflict' : 'configuration' };
   const settings = new Map([...environment.settings, ...commandLine]);
   return { settings, warnings: environment.warnings, notices: environment.notices };
 }
@@ -95,15 +150,15 @@ function fromConfigFile(
   commandLine: Map<string, Setting>,
   env: Readonly<Record<string, string | undefined>>,
   readFile: (path: string) => string,
-): Sources | { error: string } {
+): Sources | SourcesError {
   let text: string;
   try {
     text = readFile(path);
   } catch (error) {
-    return { error: `cannot read config file ${path}: ${(error as Error).message}` };
+    return { kind: 'configuration', error: goPathError(error, path), warnings: [] };
   }
   const file = readConfigFile(path, text);
-  if ('error' in file) return file;
+  if ('error' in file) return { kind: 'configuration', error: file.error, warnings: [] };
   // As in etcd, a config file replaces every other flag and variable; say which ones were dropped.
   const ignoredFlags = [...commandLine.keys()].filter((name) => name !== 'config-file').map((name) => `--${name}`);
   const ignoredVariables = Object.keys(env)

@@ -13,14 +13,17 @@ export interface Setting {
   source: SettingSource;
 }
 
-/** Parses `raw` for `spec`; on failure returns the error message in etcd's wording for that source. */
+/** Parses `raw` for `spec`; on failure returns the error message in etcd's (or Go's flag package's) wording for that source. */
 export function readSetting(spec: FlagSpec, raw: RawValue, source: SettingSource): Setting | { error: string } {
   const parsed = parseFlagValue(spec, raw);
   if ('value' in parsed) return { spec, value: parsed.value, source };
   const shown = JSON.stringify(typeof raw === 'string' ? raw : String(raw));
   switch (source.kind) {
     case 'flag':
-      return { error: `invalid value ${shown} for flag --${spec.name}: ${parsed.error}` };
+      // Go's flag package words a boolean differently from every other kind of flag.
+      return spec.kind === 'bool'
+        ? { error: `invalid boolean value ${shown} for -${spec.name}: ${parsed.error}` }
+        : { error: `invalid value ${shown} for flag -${spec.name}: ${parsed.error}` };
     case 'env':
       return { error: `invalid value ${shown} for ${source.variable}: ${parsed.error}` };
     case 'file':

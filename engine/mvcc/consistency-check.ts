@@ -1,16 +1,18 @@
-// Debug checks that the key index and the 'key' bucket agree: every revision the index holds is stored, as a
-// tombstone exactly when it ends a generation, under the right key; and every stored revision above the
-// compacted one is in the index. A disagreement means a bug in the store and fails an assertion.
+// Debug checks that the in-memory state and the 'key' bucket agree: every revision the index holds is stored,
+// as a tombstone exactly when it ends a generation, under the right key; every stored revision above the
+// compacted one is in the index; and the lease kept for each live key is the one in its stored value. A
+// disagreement means a bug in the store and fails an assertion.
 import { assert } from '../common/assert.ts';
 import type { ReadTx } from '../storage/backend/backend.ts';
 import type { KeyIndex } from './key-index.ts';
 import { decodeKeyValue } from './key-value.ts';
 import { keyToString, type KeyString } from './key-range.ts';
+import { readKeyValue, type StoreCore } from './kv-store-txn.ts';
 import { decodeRevision, encodeRevision, revisionBytesLength } from './revision.ts';
-import type { TreeIndex } from './tree-index.ts';
 
-/** Checks the stored revisions of one key index. */
+/** Checks the stored revisions of one key index; returns how many there are. */
 export function checkKeyIndex(tx: ReadTx, keyIndex: KeyIndex): number {
+  keyIndex.checkInvariants();
   let checked = 0;
   keyIndex.generations.forEach((generation, generationIndex) => {
     const endsInTombstone = generationIndex !== keyIndex.generations.length - 1;
@@ -26,38 +28,48 @@ export function checkKeyIndex(tx: ReadTx, keyIndex: KeyIndex): number {
   return checked;
 }
 
+/** Checks that the lease kept for `key` is the one stored with its current version; true when it is live. */
+function checkLease(tx: ReadTx, core: StoreCore, key: KeyString): boolean {
+  const found = core.index.get(key, core.currentRevision());
+  const stored = found === undefined ? 0n : readKeyValue(tx, found.modified).lease;
+  assert(core.keyLeases.get(key) === stored, `key ${JSON.stringify(key)}: lease ${core.keyLeases.get(key)} kept, ${stored} stored`);
+  return found !== undefined && stored !== 0n;
+}
+
 /** Checks the keys a write touched. */
-export function checkKeys(tx: ReadTx, index: TreeIndex, keys: Iterable<KeyString>): void {
+export function checkKeys(tx: ReadTx, core: StoreCore, keys: Iterable<KeyString>): void {
   for (const key of keys) {
-    const keyIndex = index.keyIndex(key);
+    const keyIndex = core.index.keyIndex(key);
     assert(keyIndex !== undefined, `written key ${JSON.stringify(key)} missing from the index`);
     checkKeyIndex(tx, keyIndex);
+    checkLease(tx, core, key);
   }
 }
 
-/** Checks the whole index against the whole 'key' bucket. */
-export function checkStore(tx: ReadTx, index: TreeIndex, compactedRevision: number): void {
-  let indexed = 0;
-  index.forEach((keyIndex) => {
+/** Checks the whole index, the kept leases and the whole key bucket. */
+export function checkStore(tx: ReadTx, core: StoreCore): void {
+  const compactedRevision = core.compactedRevision();
+  let indexedAfterCompaction = 0;
+  let leased = 0;
+  core.index.forEach((keyIndex) => {
     assert(!keyIndex.isEmpty(), `empty key index ${JSON.stringify(keyIndex.key)} left in the tree`);
-    indexed += checkKeyIndex(tx, keyIndex);
-  });
-  let storedAfterCompaction = 0;
-  let indexedAtOrBeforeCompaction = 0;
-  index.forEach((keyIndex) => {
+    checkKeyIndex(tx, keyIndex);
+    if (checkLease(tx, core, keyIndex.key)) leased++;
     for (const generation of keyIndex.generations) {
       for (let position = 0; position < generation.length; position++) {
-        if (generation.mainAt(position) <= compactedRevision) indexedAtOrBeforeCompaction++;
+        if (generation.mainAt(position) > compactedRevision) indexedAfterCompaction++;
       }
     }
   });
+  assert(core.keyLeases.size === leased, `${core.keyLeases.size} key leases kept for ${leased} leased live keys`);
+  let storedAfterCompaction = 0;
   const start = encodeRevision({ main: Math.max(compactedRevision + 1, 0), sub: 0 });
   for (const { key } of tx.range('key', start)) {
     assert(key.length >= revisionBytesLength, 'malformed key in the key bucket');
     if (decodeRevision(key).main > compactedRevision) storedAfterCompaction++;
   }
   assert(
-    storedAfterCompaction === indexed - indexedAtOrBeforeCompaction,
-    `backend holds ${storedAfterCompaction} revisions after ${compactedRevision}, index ${indexed - indexedAtOrBeforeCompaction}`,
+    storedAfterCompaction === indexedAfterCompaction,
+    `backend holds ${storedAfterCompaction} revisions after ${compactedRevision}, index ${indexedAfterCompaction}`,
   );
 }

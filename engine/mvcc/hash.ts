@@ -5,7 +5,7 @@
 // with equal histories agree even while one of them is still deleting.
 import type { ReadTx } from '../storage/backend/backend.ts';
 import { Crc32c } from './crc32c.ts';
-import { decodeRevision, encodeRevision } from './revision.ts';
+import { decodeRevision, encodeRevision, RevisionSet } from './revision.ts';
 import type { TreeIndex } from './tree-index.ts';
 
 /** The result of HashKV. */
@@ -23,7 +23,9 @@ const keyBucketName = Buffer.from('key');
 
 /** Hashes the key bucket up to `rev` (already validated against the compacted and current revisions). */
 export function hashKeyBucket(tx: ReadTx, index: TreeIndex, rev: number, currentRev: number, compactRev: number): KvHash {
-  const keep = index.keep(rev);
+  // The keep set only matters for revisions at or below the compacted one; without a compaction there are
+  // none, and computing it would walk a million keys for nothing.
+  const keep = compactRev >= 1 ? index.keep(rev) : new RevisionSet();
   const crc = new Crc32c().update(keyBucketName);
   // Backend keys sort by revision, so the scan can stop at the first revision after `rev`.
   for (const { key, value } of tx.range('key', new Uint8Array(0), encodeRevision({ main: rev + 1, sub: 0 }))) {

@@ -183,7 +183,7 @@ test('isEmpty is true only for a single empty generation (TestKeyIndexIsEmpty, T
 
 test('lastAtOrBefore finds the newest revision at or before a revision (etcd walk, TestGenerationWalk)', () => {
   const generation = new Generation();
-  generation.revisions.push(2, 0, 4, 0, 6, 0);
+  generation.revisions = [2, 0, 4, 0, 6, 0];
   const expected: Array<[number, number]> = [[7, 2], [6, 2], [5, 1], [4, 1], [3, 0], [2, 0], [1, -1]];
   for (const [rev, position] of expected) assert.equal(generation.lastAtOrBefore(rev), position, `at ${rev}`);
 });
@@ -200,4 +200,16 @@ test('undoing puts and tombstones restores the exact previous history', () => {
   keyIndex.undoPut(modified);
   assert.equal(showGenerations(keyIndex), before);
   assert.deepEqual(keyIndex.modified, modified);
+});
+
+test('the scan shortcuts modifiedAt and existsAt agree with get at every revision', () => {
+  for (const compactAt of [0, 4, 13]) {
+    const keyIndex = exampleKeyIndex();
+    if (compactAt > 0) keyIndex.compact(compactAt, new RevisionSet());
+    for (let rev = 0; rev <= 18; rev++) {
+      const found = keyIndex.get(rev);
+      assert.deepEqual(keyIndex.modifiedAt(rev), found?.modified, `modifiedAt(${rev}) after compacting at ${compactAt}`);
+      assert.equal(keyIndex.existsAt(rev), found !== undefined, `existsAt(${rev})`);
+    }
+  }
 });

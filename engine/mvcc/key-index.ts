@@ -4,15 +4,19 @@
 //   generations: {1.0, 2.0, 3.0(t)}, {4.0}
 //
 // The last generation is empty while the key is deleted. Memory layout matters with a million keys, both for
-// heap and for scans, which touch every key: the live generation is held directly by the KeyIndex and the
-// ended ones in an array that is shared and empty for most keys, and revisions are stored flat ([main, sub,
-// main, sub, ...]) in one number array. A range scan then follows three pointers per key instead of six, and
-// a one-revision key costs about 250 bytes of heap including its key and its slot in the tree.
+// heap and for scans, which touch every key: the current generation is held directly by the KeyIndex and the
+// ended ones in an array that is shared and empty for most keys, revisions are stored flat ([main, sub, main,
+// sub, ...]) in one exactly-sized number array, and a `live` flag lets a scan at the current revision decide
+// from the KeyIndex object alone. bench-index.ts measures the result (heap per key, scan speed).
 import { assert } from '../common/assert.ts';
 import { type Revision, RevisionSet } from './revision.ts';
 
 /** Up to this many numbers, a revision list is copied to an exactly-sized array on append. */
 const exactSizeRevisionsMax = 16;
+
+/** The revisions of an empty generation: shared to save an allocation per generation; frozen so that no
+ * code can append to it in place. */
+const noRevisions = Object.freeze([]) as unknown as number[];
 
 /** One life of a key: from creation to deletion. */
 export class Generation {
@@ -20,16 +24,16 @@ export class Generation {
   version = 0;
   createdMain = 0;
   createdSub = 0;
-  /** Revisions as flat [main, sub] pairs, ascending. */
-  revisions: number[] = [];
+  /** Revisions as flat [main, sub] pairs, ascending. Replaced, not modified, while short (see append). */
+  revisions: number[] = noRevisions;
 
   /**
-   * Appends a revision. Short histories get exactly-sized arrays: V8 grows an array by 16 slots on push,
-   * which for a million one-revision keys would be most of the index's heap.
+   * Appends a revision. Short histories get exactly-sized arrays (concat allocates exactly; push and spread
+   * grow an array by 16 slots, which for a million one-revision keys would be most of the index's heap).
    */
   append(main: number, sub: number): void {
     const revisions = this.revisions;
-    if (revisions.length < exactSizeRevisionsMax) this.revisions = [...revisions, main, sub];
+    if (revisions.length < exactSizeRevisionsMax) this.revisions = revisions.concat(main, sub);
     else revisions.push(main, sub);
   }
 
@@ -77,13 +81,18 @@ export interface KeyIndexGet {
   version: number;
 }
 
-/** The `ended` array of keys that were never deleted: shared to save an allocation per key, never modified. */
-const noGenerations: Generation[] = [];
+/** The `ended` array of keys that were never deleted: shared to save an allocation per key, frozen. */
+const noGenerations = Object.freeze([]) as unknown as Generation[];
 
 /** The revision history of one key. */
 export class KeyIndex {
   modifiedMain = 0;
   modifiedSub = 0;
+  /**
+   * The current generation holds revisions (the key exists now). Redundant with the generation itself, but
+   * it lets a scan at the current revision decide from this object alone, without two more memory reads.
+   */
+  private live = false;
   /** Generations ended by a tombstone, oldest first (the shared empty array for most keys). */
   private ended: Generation[] = noGenerations;
   /** The last generation: the key's current life, empty while the key is deleted. */
@@ -126,6 +135,7 @@ export class KeyIndex {
     generation.version++;
     this.modifiedMain = main;
     this.modifiedSub = sub;
+    this.live = true;
   }
 
   /** Rebuilds a key seen first at `modified` during restore, whose older history may be compacted. */
@@ -138,6 +148,7 @@ export class KeyIndex {
     generation.append(modified.main, modified.sub);
     this.modifiedMain = modified.main;
     this.modifiedSub = modified.sub;
+    this.live = true;
   }
 
   /**
@@ -148,8 +159,9 @@ export class KeyIndex {
     assert(!this.isEmpty(), `tombstone on an empty key index ${JSON.stringify(this.key)}`);
     if (this.current.isEmpty()) return false;
     this.put(main, sub);
-    this.ended = [...this.ended, this.current];
+    this.ended = this.ended.concat([this.current]);
     this.current = new Generation();
+    this.live = false;
     return true;
   }
 
@@ -157,7 +169,7 @@ export class KeyIndex {
   undoPut(previous: Revision): void {
     const generation = this.current;
     assert(!generation.isEmpty(), 'undo of a put that is not there');
-    generation.revisions = generation.revisions.slice(0, -2);
+    generation.revisions = generation.length === 1 ? noRevisions : generation.revisions.slice(0, -2);
     generation.version--;
     if (generation.isEmpty()) {
       generation.createdMain = 0;
@@ -165,6 +177,7 @@ export class KeyIndex {
     }
     this.modifiedMain = previous.main;
     this.modifiedSub = previous.sub;
+    this.live = !generation.isEmpty();
   }
 
   /** Reverts the last tombstone. */
@@ -192,7 +205,7 @@ export class KeyIndex {
   /** The revision of the version visible at `atRev` (get without the extra fields; used by range scans). */
   modifiedAt(atRev: number): Revision | undefined {
     // Reads at or after the last change (the common case) need not look at the revision list.
-    if (atRev >= this.modifiedMain) return this.current.isEmpty() ? undefined : { main: this.modifiedMain, sub: this.modifiedSub };
+    if (atRev >= this.modifiedMain) return this.live ? { main: this.modifiedMain, sub: this.modifiedSub } : undefined;
     const generation = this.findGeneration(atRev);
     if (generation === undefined) return undefined;
     const position = generation.lastAtOrBefore(atRev);
@@ -201,7 +214,7 @@ export class KeyIndex {
 
   /** Whether the key existed at `atRev` (used by counts). */
   existsAt(atRev: number): boolean {
-    if (atRev >= this.modifiedMain) return !this.current.isEmpty();
+    if (atRev >= this.modifiedMain) return this.live;
     const generation = this.findGeneration(atRev);
     return generation !== undefined && generation.lastAtOrBefore(atRev) !== -1;
   }
@@ -280,6 +293,15 @@ export class KeyIndex {
   /** True when the only generation is empty (nothing left after compaction). */
   isEmpty(): boolean {
     return this.ended.length === 0 && this.current.isEmpty();
+  }
+
+  /** Checks the redundant fields against the generations (consistency checks). */
+  checkInvariants(): void {
+    assert(this.live === !this.current.isEmpty(), `key index ${JSON.stringify(this.key)}: live flag disagrees with its generation`);
+    const last = this.live ? this.current : this.ended[this.ended.length - 1];
+    if (last === undefined) return;
+    const position = last.length - 1;
+    assert(last.mainAt(position) === this.modifiedMain && last.subAt(position) === this.modifiedSub, `key index ${JSON.stringify(this.key)}: modified is not its newest revision`);
   }
 
   /** The generation alive at main revision `rev`, or undefined when the key did not exist then. */

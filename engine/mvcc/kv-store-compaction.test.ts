@@ -5,10 +5,10 @@ import { Errors } from '../common/errors.ts';
 import { KvStore } from './kv-store.ts';
 import { readCompactRevision } from './meta.ts';
 import { decodeRevision, isTombstone } from './revision.ts';
-import type { MemoryBackend } from './testing/memory-backend.ts';
+import type { TestBackend } from './testing/test-backend.ts';
 import { bytes, openTestStore, put, remove, show } from './testing/helpers.ts';
 
-function backendRevisions(backend: MemoryBackend): string[] {
+function backendRevisions(backend: TestBackend): string[] {
   return backend.entries('key').map((entry) => {
     const revision = decodeRevision(entry.key);
     return `${revision.main}.${revision.sub}${isTombstone(entry.key) ? 't' : ''}`;
@@ -65,10 +65,12 @@ test('after compaction the index and the backend hold exactly the kept revisions
   put(store, 'a', '3'); // 9
   assert.deepEqual(backendRevisions(backend), ['2.0', '3.0', '4.0', '5.0t', '6.0', '7.0', '7.1', '8.0t', '9.0']);
   const done = store.compact(7);
-  // The index is compacted at once: history before 7 is gone before any backend deletion.
+  // Reads below the compaction are refused at once; the index and backend passes run in background steps.
   assert.throws(() => store.read().range(bytes('a'), undefined, { rev: 6 }), (error) => error === Errors.Compacted);
-  assert.equal(store.index.keyIndex('b'), undefined, 'b was deleted before 7: compacted away');
   assert.equal(readCompactRevision(backend, 'scheduled'), 7);
+  assert.ok(store.index.keyIndex('b') !== undefined);
+  scheduler.step(); // the index pass (one step for so few keys)
+  assert.equal(store.index.keyIndex('b'), undefined, 'b was deleted before 7: compacted away');
   assert.equal(readCompactRevision(backend, 'finished'), undefined);
   scheduler.runUntilIdle();
   assert.equal(await done, true);
@@ -98,10 +100,45 @@ test('the backend is compacted in batches, one backend write each, and writes in
     assert.ok(batches < 50, 'compaction must finish');
   }
   assert.equal(await done, true);
-  assert.equal(batches, 11, '100 revisions in batches of 10, the last batch finds fewer than 10');
+  assert.equal(batches, 12, 'one index step, then 100 revisions in batches of 10 (the last finds fewer than 10)');
   assert.equal(scheduler.now, 100, 'a 10 ms pause between batches');
   assert.deepEqual(store.read().range(bytes('hot'), undefined).kvs.map(show), ['hot=v99 c=2 m=101 v=100']);
   store.verify();
+});
+
+test('compacting the index in small steps while writes go on gives the same store as compacting at once', async () => {
+  const history = (store: KvStore, round: number): void => {
+    put(store, `key${round % 13}`, `${round}`);
+    if (round % 5 === 0) remove(store, `key${(round * 7) % 13}`);
+  };
+  const stepped = openTestStore({ compactionIndexBatchKeys: 2, compactionBatchKeys: 3 });
+  const reference = openTestStore();
+  for (let round = 0; round < 60; round++) {
+    history(stepped.store, round);
+    history(reference.store, round);
+  }
+  const done = stepped.store.compact(40);
+  void reference.store.compact(40);
+  reference.scheduler.runUntilIdle();
+  const hashAt60 = reference.store.hashByRev(60).hash;
+  let round = 60;
+  while (stepped.scheduler.step()) {
+    assert.equal(stepped.store.hashByRev(60).hash, hashAt60, 'the hash does not depend on compaction progress');
+    history(stepped.store, round);
+    history(reference.store, round);
+    stepped.store.verify();
+    round++;
+  }
+  assert.equal(await done, true);
+  assert.ok(round > 70, 'writes interleaved with many steps');
+  const dump = (store: KvStore): string[] => {
+    const lines: string[] = [];
+    store.index.forEach((keyIndex) => void lines.push(`${keyIndex.key} ${keyIndex.generations.map((generation) => generation.revisions.join(',')).join('|')}`));
+    return lines;
+  };
+  assert.deepEqual(dump(stepped.store), dump(reference.store));
+  assert.deepEqual(backendRevisions(stepped.backend), backendRevisions(reference.backend));
+  assert.equal(stepped.store.hash().hash, reference.store.hash().hash);
 });
 
 test('compactions queue in order and each settles when its revisions are gone', async () => {
@@ -187,7 +224,9 @@ test('a compaction inside the caller\'s backend transaction starts only after af
   assert.equal(await done, false);
   assert.equal(store.compactedRevision(), -1);
   assert.equal(readCompactRevision(backend, 'scheduled'), undefined);
-  backend.write((tx) => (done = store.compact(2, tx)));
+  backend.write((tx) => {
+    done = store.compact(2, tx);
+  });
   assert.equal(store.compactedRevision(), -1);
   store.afterCommit();
   assert.equal(store.compactedRevision(), 2);

@@ -1,41 +1,55 @@
-// Physical compaction (etcd's kvstore_compaction.go): deletes from the 'key' bucket every revision at or
-// below the compaction revision that the index did not keep, in batches of `batchKeys` backend keys, each
-// batch its own backend write, with a pause between batches so that writes are never blocked for long. The
-// last batch records the finished compaction in 'meta' in the same transaction. Compactions run one after
-// another, in the order they were requested (etcd's FIFO scheduler).
+// Compaction after the compacted revision is recorded (etcd's kvstore_compaction.go), in two passes of small
+// steps so that neither blocks the event loop for long:
+//
+// 1. the in-memory index: `indexBatchKeys` keys per step drop their superseded revisions, collecting the
+//    revisions to keep (etcd compacts the whole index at once: over a second with a million keys here);
+// 2. the backend: the 'key' bucket loses every revision at or below the compaction revision that is not
+//    kept, `batchKeys` backend keys per step, each step its own backend write, with a pause between steps.
+//    The last step records the finished compaction in 'meta' in the same transaction.
+//
+// Reads below the compaction revision are refused from the moment it is recorded, and reads at or after it
+// see the same versions whatever the progress, so the passes can run while writes go on. Compactions run
+// one after another, in the order requested (etcd's FIFO scheduler).
 import { assert } from '../common/assert.ts';
 import type { Backend } from '../storage/backend/backend.ts';
+import type { KeyString } from './key-range.ts';
 import { writeCompactRevision } from './meta.ts';
-import { decodeRevision, encodeRevision, revisionBytesLength, type RevisionSet } from './revision.ts';
+import { decodeRevision, encodeRevision, revisionBytesLength, RevisionSet } from './revision.ts';
 import type { ScheduledTask, Scheduler } from './scheduler.ts';
+import type { TreeIndex } from './tree-index.ts';
 
 interface CompactionJob {
   revision: number;
+  /** Revisions at or below `revision` to keep, filled by the index pass. */
   keep: RevisionSet;
-  /** The backend key to continue from. */
-  next: Uint8Array;
+  /** The index key to continue the index pass from; undefined once it is done. */
+  nextIndexKey: KeyString | undefined;
+  /** The backend key to continue the backend pass from. */
+  nextBackendKey: Uint8Array;
   settle: (finished: boolean) => void;
 }
 
-/** Tuning of the physical compaction. */
+/** What the compactor works on, and its step sizes. */
 export interface CompactorOptions {
   backend: Backend;
+  index: TreeIndex;
   scheduler: Scheduler;
-  /** Backend keys examined per batch (etcd: 1,000). */
+  /** Index keys compacted per step. */
+  indexBatchKeys: number;
+  /** Backend keys examined per step (etcd: 1,000). */
   batchKeys: number;
-  /** Pause between batches (etcd: 10 ms). */
+  /** Pause between backend steps (etcd: 10 ms). */
   batchPauseMs: number;
 }
 
-/** Runs physical compactions in the background, one at a time. */
+/** Runs compactions in the background, one at a time. */
 export class Compactor {
   private readonly queue: CompactionJob[] = [];
   private timer: ScheduledTask | undefined;
-  private running = false;
   private stopped = false;
 
   constructor(private readonly options: CompactorOptions) {
-    assert(options.batchKeys > 0, 'compaction batches need at least one key');
+    assert(options.batchKeys > 0 && options.indexBatchKeys > 0, 'compaction steps need at least one key');
   }
 
   /** True while a compaction is queued or running. */
@@ -44,18 +58,19 @@ export class Compactor {
   }
 
   /**
-   * Queues the removal of revisions <= `revision` not in `keep`. The promise settles with true when they are
-   * gone (and the finished revision is recorded), or false when the compactor stopped first.
+   * Queues compaction at `revision`. The promise settles with true once the superseded revisions are gone
+   * from index and backend (and the finished revision is recorded), or false when the compactor stopped
+   * first.
    */
-  enqueue(revision: number, keep: RevisionSet): Promise<boolean> {
+  enqueue(revision: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
     return new Promise((settle) => {
-      this.queue.push({ revision, keep, next: new Uint8Array(revisionBytesLength), settle });
-      if (!this.running) this.schedule(0);
+      this.queue.push({ revision, keep: new RevisionSet(), nextIndexKey: '', nextBackendKey: new Uint8Array(revisionBytesLength), settle });
+      if (this.timer === undefined && this.queue.length === 1) this.schedule(0);
     });
   }
 
-  /** Stops after the current batch; queued compactions settle with false (they resume on the next open). */
+  /** Stops after the current step; queued compactions settle with false (they resume on the next open). */
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
@@ -64,39 +79,35 @@ export class Compactor {
   }
 
   private schedule(delayMs: number): void {
-    this.running = true;
-    this.timer = this.options.scheduler.schedule(() => this.runBatch(), delayMs);
+    this.timer = this.options.scheduler.schedule(() => this.step(), delayMs);
   }
 
-  private runBatch(): void {
+  private step(): void {
     this.timer = undefined;
     const job = this.queue[0];
-    if (this.stopped || job === undefined) {
-      this.running = false;
-      return;
-    }
-    const finished = this.deleteBatch(job);
-    if (finished) {
-      this.queue.shift();
-      job.settle(true);
-      if (this.queue.length === 0) {
-        this.running = false;
-        return;
-      }
+    if (this.stopped || job === undefined) return;
+    if (job.nextIndexKey !== undefined) {
+      job.nextIndexKey = this.options.index.compactBatch(job.revision, job.nextIndexKey, this.options.indexBatchKeys, job.keep);
       this.schedule(0);
       return;
     }
-    this.schedule(this.options.batchPauseMs);
+    if (!this.deleteBatch(job)) {
+      this.schedule(this.options.batchPauseMs);
+      return;
+    }
+    this.queue.shift();
+    job.settle(true);
+    if (this.queue.length > 0) this.schedule(0);
   }
 
-  /** One batch in one backend transaction; true when the compaction is complete. */
+  /** One backend step in one backend transaction; true when the compaction is complete. */
   private deleteBatch(job: CompactionJob): boolean {
     const { batchKeys } = this.options;
     const end = encodeRevision({ main: job.revision + 1, sub: 0 });
     return this.options.backend.write((tx) => {
       // Copy the keys first: deleting while iterating a range is not something every backend allows.
       const keys: Uint8Array[] = [];
-      for (const entry of tx.range('key', job.next, end, batchKeys)) keys.push(entry.key.slice());
+      for (const entry of tx.range('key', job.nextBackendKey, end, batchKeys)) keys.push(entry.key.slice());
       for (const key of keys) {
         const revision = decodeRevision(key);
         if (!job.keep.has(revision.main, revision.sub)) tx.delete('key', key);
@@ -106,7 +117,7 @@ export class Compactor {
         return true;
       }
       const last = decodeRevision(keys[keys.length - 1]!);
-      job.next = encodeRevision({ main: last.main, sub: last.sub + 1 });
+      job.nextBackendKey = encodeRevision({ main: last.main, sub: last.sub + 1 });
       return false;
     });
   }

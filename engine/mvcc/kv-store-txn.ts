@@ -6,6 +6,7 @@ import { assert } from '../common/assert.ts';
 import { Errors } from '../common/errors.ts';
 import type { ReadTx, WriteTx } from '../storage/backend/backend.ts';
 import { decodeKeyValue, encodeKeyValue, type KeyValue, tombstoneKeyValue } from './key-value.ts';
+import type { KeyLeases, KeyLeasesUndo } from './key-leases.ts';
 import { keyFromString, keyToString, type KeyString, rangeEndToString } from './key-range.ts';
 import { encodeRevision, type Revision } from './revision.ts';
 import type { IndexUndoLog, TreeIndex } from './tree-index.ts';
@@ -58,6 +59,8 @@ export interface TxnWrite extends TxnRead {
 /** What the transactions need from the store. */
 export interface StoreCore {
   readonly index: TreeIndex;
+  /** Leases of the live keys. */
+  readonly keyLeases: KeyLeases;
   /** Revision of the last committed write transaction. */
   currentRevision(): number;
   /** Revision of the last compaction, -1 when none. */
@@ -124,6 +127,8 @@ export class StoreTxnWrite implements TxnWrite {
   readonly undo: IndexUndoLog = [];
   /** Lease attachment changes, reported after commit. */
   readonly leaseChanges: LeaseChange[] = [];
+  /** Key lease changes, to revert them if the transaction fails. */
+  readonly leaseUndo: KeyLeasesUndo = [];
   /** Backend keys written, to remove them if the transaction fails. */
   private readonly writtenKeys: Uint8Array[] = [];
 
@@ -151,18 +156,14 @@ export class StoreTxnWrite implements TxnWrite {
     const keyString = keyToString(key);
     // An existing key keeps its creation revision and counts versions on; a new generation starts at 1.
     const existing = this.core.index.get(keyString, rev);
-    let createRevision = rev;
-    let version = 1;
-    let previousLease = 0n;
-    if (existing !== undefined) {
-      createRevision = existing.created.main;
-      version = existing.version + 1;
-      previousLease = readKeyValue(this.tx, existing.modified).lease;
-    }
+    const createRevision = existing === undefined ? rev : existing.created.main;
+    const version = existing === undefined ? 1 : existing.version + 1;
+    const previousLease = this.core.keyLeases.get(keyString);
     const kv: KeyValue = { key, createRevision, modRevision: rev, version, value, lease };
     const revision = this.nextRevision();
     this.write(encodeRevision(revision), encodeKeyValue(kv));
     this.core.index.put(keyString, revision, this.undo);
+    this.core.keyLeases.set(keyString, lease, this.leaseUndo);
     this.changeList.push(kv);
     if (previousLease !== 0n) this.leaseChanges.push({ attach: false, leaseId: previousLease, key });
     if (lease !== 0n) this.leaseChanges.push({ attach: true, leaseId: lease, key });
@@ -173,20 +174,21 @@ export class StoreTxnWrite implements TxnWrite {
     const found = this.core.index.range(keyToString(key), rangeEndToString(end), this.readRevision());
     for (let position = 0; position < found.keys.length; position++) {
       const keyString = found.keys[position]!;
-      this.delete(keyString, end === undefined ? key : keyFromString(keyString), found.revisions[position]!);
+      this.delete(keyString, end === undefined ? key : keyFromString(keyString));
     }
     const deleted = found.keys.length;
     if (deleted !== 0 || this.changeList.length > 0) return { deleted, rev: this.beginRev + 1 };
     return { deleted: 0, rev: this.beginRev };
   }
 
-  private delete(keyString: KeyString, key: Uint8Array, modified: Revision): void {
-    const previousLease = readKeyValue(this.tx, modified).lease;
+  private delete(keyString: KeyString, key: Uint8Array): void {
+    const previousLease = this.core.keyLeases.get(keyString);
     const revision = this.nextRevision();
     const tombstone = tombstoneKeyValue(key);
     this.write(encodeRevision(revision, true), encodeKeyValue(tombstone));
     const deleted = this.core.index.tombstone(keyString, revision, this.undo);
     assert(deleted, `failed to tombstone an existing key ${JSON.stringify(keyString)}`);
+    this.core.keyLeases.set(keyString, 0n, this.leaseUndo);
     this.changeList.push(tombstone);
     if (previousLease !== 0n) this.leaseChanges.push({ attach: false, leaseId: previousLease, key });
   }
@@ -202,6 +204,7 @@ export class StoreTxnWrite implements TxnWrite {
   /** Reverts the index and removes the backend entries written, when the transaction fails half-way. */
   rollback(): void {
     this.core.index.undo(this.undo);
+    this.core.keyLeases.undo(this.leaseUndo);
     for (const key of this.writtenKeys) this.tx.delete('key', key);
     this.writtenKeys.length = 0;
     this.changeList.length = 0;

@@ -8,10 +8,11 @@
 // nothing is announced: watchers and the lessor hear about a write only after it is committed.
 import { assert } from '../common/assert.ts';
 import { Errors } from '../common/errors.ts';
-import { compactionBatchKeys, compactionBatchPauseMs, mvccRestoreChunkKeys } from '../common/limits.ts';
+import { compactionBatchKeys, compactionBatchPauseMs, compactionIndexBatchKeys, mvccRestoreChunkKeys } from '../common/limits.ts';
 import type { Backend, ReadTx, WriteTx } from '../storage/backend/backend.ts';
 import { checkKeys, checkStore } from './consistency-check.ts';
 import { hashKeyBucket, type KvHash } from './hash.ts';
+import { KeyLeases, type KeyLeasesUndo } from './key-leases.ts';
 import type { KeyValue } from './key-value.ts';
 import { keyToString } from './key-range.ts';
 import { Compactor } from './kv-store-compaction.ts';
@@ -33,6 +34,8 @@ export interface KvStoreOptions {
   compactionBatchKeys?: number;
   /** Pause between compaction batches (default: limits.compactionBatchPauseMs). */
   compactionBatchPauseMs?: number;
+  /** Index keys compacted per step (default: limits.compactionIndexBatchKeys). */
+  compactionIndexBatchKeys?: number;
   /** Backend entries per chunk on restore (default: limits.mvccRestoreChunkKeys). */
   restoreChunkKeys?: number;
   /** After every committed write, check index and backend agree on the keys it touched (tests, debugging). */
@@ -55,6 +58,7 @@ interface PendingWrite {
   changes: readonly KeyValue[];
   leaseChanges: LeaseChange[];
   undo: IndexUndoLog;
+  leaseUndo: KeyLeasesUndo;
 }
 
 interface PendingCompaction {
@@ -66,6 +70,8 @@ interface PendingCompaction {
 export class KvStore implements StoreCore {
   /** The key index; exposed for the watchable store and tests, not for mutation. */
   readonly index = new TreeIndex();
+  /** Leases of the live keys (the store's copy of what it tells the lessor). */
+  readonly keyLeases = new KeyLeases();
   private currentRev = 1;
   private compactMainRev = -1;
   private pendingWrites: PendingWrite[] = [];
@@ -79,7 +85,9 @@ export class KvStore implements StoreCore {
     this.leases = options.leases ?? noLeaseAttachments;
     this.compactor = new Compactor({
       backend: options.backend,
+      index: this.index,
       scheduler: options.scheduler ?? timerScheduler,
+      indexBatchKeys: options.compactionIndexBatchKeys ?? compactionIndexBatchKeys,
       batchKeys: options.compactionBatchKeys ?? compactionBatchKeys,
       batchPauseMs: options.compactionBatchPauseMs ?? compactionBatchPauseMs,
     });
@@ -104,7 +112,10 @@ export class KvStore implements StoreCore {
     // etcd leaves currentRev below an interrupted compaction's revision in that same case and then fails to
     // resume it; the revision was current when the compaction was accepted, so it is a safe floor.
     if (scheduled !== 0) this.currentRev = Math.max(this.currentRev, scheduled);
-    for (const { leaseId, key } of restored.leases.values()) this.leases.attach(leaseId, key);
+    for (const [keyString, { leaseId, key }] of restored.leases) {
+      this.keyLeases.set(keyString, leaseId);
+      this.leases.attach(leaseId, key);
+    }
     if (scheduled !== 0) void this.startCompaction(scheduled);
   }
 
@@ -171,6 +182,7 @@ export class KvStore implements StoreCore {
     let result: T;
     try {
       result = apply(txn);
+      assert(typeof (result as { then?: unknown } | null)?.then !== 'function', 'write transactions must be synchronous');
     } catch (error) {
       txn.rollback();
       throw error;
@@ -179,7 +191,7 @@ export class KvStore implements StoreCore {
     const changes = txn.changes();
     if (changes.length > 0) {
       assert(txn.beginRev === this.currentRev, 'write transactions overlapped');
-      this.pendingWrites.push({ revision: txn.beginRev + 1, previousRevision: this.currentRev, changes, leaseChanges: txn.leaseChanges, undo: txn.undo });
+      this.pendingWrites.push({ revision: txn.beginRev + 1, previousRevision: this.currentRev, changes, leaseChanges: txn.leaseChanges, undo: txn.undo, leaseUndo: txn.leaseUndo });
       this.currentRev = txn.beginRev + 1;
     }
     return result;
@@ -194,7 +206,7 @@ export class KvStore implements StoreCore {
         if (change.attach) this.leases.attach(change.leaseId, change.key);
         else this.leases.detach(change.leaseId, change.key);
       }
-      if (this.options.debugChecks) checkKeys(this.options.backend, this.index, write.changes.map((kv) => keyToString(kv.key)));
+      if (this.options.debugChecks) checkKeys(this.options.backend, this, write.changes.map((kv) => keyToString(kv.key)));
       this.changeListener?.(write.revision, write.changes);
     }
     const compaction = this.pendingCompaction;
@@ -206,6 +218,7 @@ export class KvStore implements StoreCore {
   afterAbort(): void {
     for (const write of this.pendingWrites.reverse()) {
       this.index.undo(write.undo);
+      this.keyLeases.undo(write.leaseUndo);
       this.currentRev = write.previousRevision;
     }
     this.pendingWrites = [];
@@ -216,9 +229,10 @@ export class KvStore implements StoreCore {
   /**
    * Compacts history up to `rev`: throws Errors.Compacted when `rev` is not above the compacted revision and
    * Errors.FutureRev when it is above the current one; records the scheduled compaction (inside `tx` when
-   * given, then `afterCommit()` is the caller's), compacts the index at once, and removes the superseded
-   * revisions from the backend in batches. Settles with true once they are gone, false if the store closed
-   * first (the compaction then resumes on the next open) or the transaction was aborted.
+   * given, then `afterCommit()` is the caller's), refuses reads below `rev` from then on, and removes the
+   * superseded revisions from the index and then the backend in small background steps. Settles with true
+   * once they are gone, false if the store closed first (the compaction then resumes on the next open) or
+   * the transaction was aborted.
    */
   compact(rev: number, tx?: WriteTx): Promise<boolean> {
     this.assertOpen();
@@ -242,8 +256,7 @@ export class KvStore implements StoreCore {
   private startCompaction(rev: number): Promise<boolean> {
     assert(rev > this.compactMainRev && rev <= this.currentRev, `compaction at ${rev} outside (${this.compactMainRev}, ${this.currentRev}]`);
     this.compactMainRev = rev;
-    const keep = this.index.compact(rev);
-    return this.compactor.enqueue(rev, keep);
+    return this.compactor.enqueue(rev);
   }
 
   /** etcd's HashByRev: the hash of the key bucket at `rev` (0: the current revision). */
@@ -269,7 +282,7 @@ export class KvStore implements StoreCore {
   /** Checks that the whole index and the whole key bucket agree (slow; tests and debugging). */
   verify(): void {
     this.index.checkInvariants();
-    checkStore(this.options.backend, this.index, this.compactMainRev);
+    checkStore(this.options.backend, this);
   }
 
   /** Stops background compaction; the store is unusable afterwards. The backend stays open. */

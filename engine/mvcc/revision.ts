@@ -19,6 +19,8 @@ export const markedRevisionBytesLength = 18;
 const separatorByte = 0x5f; // '_'
 const tombstoneMarkByte = 0x74; // 't'
 const twoPower32 = 2 ** 32;
+/** Maps a RevisionSet spreads its entries over. */
+const revisionSetShards = 16;
 
 /** Negative when a < b, zero when equal, positive when a > b. */
 export function compareRevisions(a: Revision, b: Revision): number {
@@ -76,11 +78,12 @@ export function isTombstone(bytes: Uint8Array): boolean {
 }
 
 /**
- * A set of revisions (etcd's map[revision]struct{}): the "keep" set of a compaction. Keyed by main revision
- * first, since most mains carry a single sub revision, which keeps a million-entry set compact.
+ * A set of revisions (etcd's map[revision]struct{}): the "keep" set of a compaction, one entry per key, so a
+ * million entries is normal. Keyed by main revision first, since most mains carry a single sub revision, and
+ * spread over several maps so that no single rehash of a huge map stalls the event loop.
  */
 export class RevisionSet {
-  private readonly byMain = new Map<number, number | Set<number>>();
+  private readonly shards: Array<Map<number, number | Set<number>>> = Array.from({ length: revisionSetShards }, () => new Map());
   private count = 0;
 
   /** Number of revisions in the set. */
@@ -88,14 +91,19 @@ export class RevisionSet {
     return this.count;
   }
 
+  private shard(main: number): Map<number, number | Set<number>> {
+    return this.shards[main % revisionSetShards]!;
+  }
+
   /** Adds a revision (no effect when present). */
   add(main: number, sub: number): void {
-    const existing = this.byMain.get(main);
+    const shard = this.shard(main);
+    const existing = shard.get(main);
     if (existing === undefined) {
-      this.byMain.set(main, sub);
+      shard.set(main, sub);
     } else if (typeof existing === 'number') {
       if (existing === sub) return;
-      this.byMain.set(main, new Set([existing, sub]));
+      shard.set(main, new Set([existing, sub]));
     } else {
       if (existing.has(sub)) return;
       existing.add(sub);
@@ -105,30 +113,33 @@ export class RevisionSet {
 
   /** Whether the revision is in the set. */
   has(main: number, sub: number): boolean {
-    const existing = this.byMain.get(main);
+    const existing = this.shard(main).get(main);
     if (existing === undefined) return false;
     return typeof existing === 'number' ? existing === sub : existing.has(sub);
   }
 
   /** Removes a revision (no effect when absent). */
   delete(main: number, sub: number): void {
-    const existing = this.byMain.get(main);
+    const shard = this.shard(main);
+    const existing = shard.get(main);
     if (existing === undefined) return;
     if (typeof existing === 'number') {
       if (existing !== sub) return;
-      this.byMain.delete(main);
+      shard.delete(main);
     } else {
       if (!existing.delete(sub)) return;
-      if (existing.size === 0) this.byMain.delete(main);
+      if (existing.size === 0) shard.delete(main);
     }
     this.count--;
   }
 
   /** Every revision, in no particular order. */
   *[Symbol.iterator](): IterableIterator<Revision> {
-    for (const [main, subs] of this.byMain) {
-      if (typeof subs === 'number') yield { main, sub: subs };
-      else for (const sub of subs) yield { main, sub };
+    for (const shard of this.shards) {
+      for (const [main, subs] of shard) {
+        if (typeof subs === 'number') yield { main, sub: subs };
+        else for (const sub of subs) yield { main, sub };
+      }
     }
   }
 }

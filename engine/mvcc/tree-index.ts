@@ -134,16 +134,35 @@ export class TreeIndex {
   /** Compacts every key at `rev` and returns the revisions at or before `rev` that must be kept. */
   compact(rev: number): RevisionSet {
     const available = new RevisionSet();
+    this.compactBatch(rev, '', Infinity, available);
+    return available;
+  }
+
+  /**
+   * Compacts at `rev` the keys from `fromKey` on, at most `keysMax` of them, adding the revisions to keep to
+   * `available`. Returns the key to continue from, or undefined when the last key is done. Compacting in
+   * batches is safe while writes go on: a write only adds revisions after `rev`, which compaction leaves
+   * alone, and reads at or after `rev` see the same versions before and after a key is compacted.
+   */
+  compactBatch(rev: number, fromKey: KeyString, keysMax: number, available: RevisionSet): KeyString | undefined {
     const emptied: KeyString[] = [];
-    this.tree.forEach((key, keyIndex) => {
+    let visited = 0;
+    let resumeKey: KeyString | undefined;
+    this.tree.forEachInRange(fromKey, undefined, (key, keyIndex) => {
+      if (visited === keysMax) {
+        resumeKey = key;
+        return false;
+      }
+      visited++;
       keyIndex.compact(rev, available);
       if (keyIndex.isEmpty()) emptied.push(key);
+      return true;
     });
     for (const key of emptied) {
       const removed = this.tree.delete(key);
       assert(removed !== undefined, 'compaction failed to remove an emptied key');
     }
-    return available;
+    return resumeKey;
   }
 
   /** The revisions a compaction at `rev` would keep, without compacting. */

@@ -180,11 +180,11 @@ export class WatchableStore implements WatchHub {
   }
 
   /** One catch-up pass (etcd's syncWatchers); true when another pass has work to do. */
-  syncWatchers(): boolean {
+  private syncWatchers(): boolean {
     if (this.closed || this.unsynced.size === 0) return false;
     const currentRev = this.kv.currentRevision();
     const compactRev = this.kv.compactedRevision();
-    const chosen = this.chooseUnsynced(compactRev);
+    const chosen = this.chooseUnsynced(compactRev, currentRev);
     if (chosen.length === 0) return false; // the rest wait for their sinks to resume
     let minRev = Infinity;
     for (const watcher of chosen) minRev = Math.min(minRev, watcher.minRev);
@@ -204,14 +204,14 @@ export class WatchableStore implements WatchHub {
   }
 
   /** Up to syncWatchersMax unsynced watchers ready for events; compacted ones get their notice instead. */
-  private chooseUnsynced(compactRev: number): Watcher[] {
+  private chooseUnsynced(compactRev: number, currentRev: number): Watcher[] {
     const chosen: Watcher[] = [];
     const limit = this.options.syncWatchersMax ?? watchSyncWatchersMax;
     for (const watcher of [...this.unsynced.watchers]) {
       if (watcher.buffer.length > 0) continue;
       if (watcher.minRev < compactRev) {
         this.unsynced.delete(watcher);
-        watcher.stream.compacted(watcher, compactRev);
+        watcher.stream.compacted(watcher, compactRev, currentRev);
         continue;
       }
       if (watcher.stream.paused) continue;

@@ -48,8 +48,11 @@ export interface WatchSink {
    * response header should carry. Return false when no more can be taken until `resume()` is called.
    */
   onEvents(watchId: number, events: Event[], revision: number): boolean;
-  /** The watcher needed history compacted away (below `compactRevision`); it is already cancelled. */
-  onCompacted(watchId: number, compactRevision: number): void;
+  /**
+   * The watcher needed history compacted away (below `compactRevision`); it is already cancelled.
+   * `revision` is the store's current revision (etcd 3.4 itself sends 0 in this response's header).
+   */
+  onCompacted(watchId: number, compactRevision: number, revision: number): void;
 }
 
 /** Where a watcher is in its life. */
@@ -194,11 +197,11 @@ export class WatchStream {
   }
 
   /** Hands a watcher compaction notice to the sink and forgets the watcher (the hub already removed it). */
-  compacted(watcher: Watcher, compactRevision: number): void {
+  compacted(watcher: Watcher, compactRevision: number, revision: number): void {
     this.watchers.delete(watcher.id);
     watcher.state = 'compacted';
     this.dropBuffer(watcher);
-    this.sink.onCompacted(watcher.id, compactRevision);
+    this.sink.onCompacted(watcher.id, compactRevision, revision);
   }
 
   /**

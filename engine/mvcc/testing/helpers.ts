@@ -1,4 +1,4 @@
-// Small helpers shared by the MVCC tests: byte strings, a store over a fresh memory backend with a manual
+// Small helpers shared by the MVCC tests: byte strings, a store over a fresh test backend with a manual
 // scheduler, a lessor that records attachments, and a sink that records deliveries.
 import type { Event } from '../event.ts';
 import type { KeyValue } from '../key-value.ts';
@@ -6,7 +6,7 @@ import { KvStore, type KvStoreOptions } from '../kv-store.ts';
 import type { LeaseAttachments } from '../lease-attachments.ts';
 import type { WatchSink } from '../watcher.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
-import { MemoryBackend } from './memory-backend.ts';
+import { newTestBackend, type TestBackend } from './test-backend.ts';
 
 /** UTF-8 bytes of a string. */
 export function bytes(text: string): Uint8Array {
@@ -23,14 +23,14 @@ export function show(kv: KeyValue | undefined): string {
 /** A store over a memory backend with a manual scheduler and debug checks on. */
 export interface TestStore {
   store: KvStore;
-  backend: MemoryBackend;
+  backend: TestBackend;
   scheduler: ManualScheduler;
   leases: RecordingLeases;
 }
 
 /** Opens a store for a test (a fresh backend unless one is given). */
-export function openTestStore(options: Partial<KvStoreOptions> & { backend?: MemoryBackend } = {}): TestStore {
-  const backend = options.backend ?? new MemoryBackend();
+export function openTestStore(options: Partial<KvStoreOptions> & { backend?: TestBackend } = {}): TestStore {
+  const backend = options.backend ?? newTestBackend();
   const scheduler = (options.scheduler as ManualScheduler | undefined) ?? new ManualScheduler();
   const leases = new RecordingLeases();
   const store = KvStore.open({ debugChecks: true, leases, ...options, backend, scheduler });

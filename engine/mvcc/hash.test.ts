@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errors } from '../common/errors.ts';
-import { crc32c } from './crc32c.ts';
+import { crc32c } from '../common/crc32c.ts';
 import type { KvStore } from './kv-store.ts';
 import { goldenHistory } from './testing/golden-history.ts';
 import { bytes, openTestStore, put, remove } from './testing/helpers.ts';

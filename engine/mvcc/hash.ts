@@ -4,7 +4,7 @@
 // skip makes the hash independent of how far the batched physical compaction has progressed, so members
 // with equal histories agree even while one of them is still deleting.
 import type { ReadTx } from '../storage/backend/backend.ts';
-import { Crc32c } from './crc32c.ts';
+import { Crc32c } from '../common/crc32c.ts';
 import { decodeRevision, encodeRevision, RevisionSet } from './revision.ts';
 import type { TreeIndex } from './tree-index.ts';
 

@@ -10,7 +10,7 @@
 // rather than the record's CRC; an empty name means the snapshot has no backend copy.
 import { assert } from '../../common/assert.ts';
 import type { ConfState, Snapshot } from '../../raft/types.ts';
-import { crc32c } from '../crc32c.ts';
+import { crc32c } from '../../common/crc32c.ts';
 
 /** A decoded `.snap` file. */
 export interface SnapshotRecord {

@@ -7,7 +7,7 @@
 // records that follow it at a handful of candidate offsets instead of at every byte.
 import { assert } from '../../common/assert.ts';
 import { walRecordBytesMax } from '../../common/limits.ts';
-import { crc32c } from '../crc32c.ts';
+import { crc32c } from '../../common/crc32c.ts';
 
 /** What a record holds. Zero is never a type, so zeroed (pre-allocated) space never reads as a record. */
 export enum WalRecordType {

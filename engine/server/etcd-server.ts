@@ -21,6 +21,7 @@ import { ReadIndexCoordinator } from './read-index.ts';
 import { AppliedIndexWait } from './applied-index-wait.ts';
 import { Applier, type ApplyResult } from './applier.ts';
 import { AlarmType } from './alarms.ts';
+import { AutoCompactor } from './auto-compactor.ts';
 import { Membership, toProtoMember } from './membership.ts';
 import type { MemberStorage } from './member-storage.ts';
 import { applyRange } from './apply-kv.ts';
@@ -98,6 +99,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private committedIndex = 0;
   private stopping = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly compactor: AutoCompactor;
   private readonly config: ServerConfig;
   private readonly logger: Logger;
   private readonly metrics: ServerMetrics;
@@ -121,6 +123,21 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     this.metrics.serverVersion.set({ server_version: etcdServerVersion }, 1);
     this.metrics.quotaBackendBytes.set(parts.config.quotaBackendBytes);
     this.metrics.onCollect(() => this.updateSizeMetrics());
+    this.compactor = new AutoCompactor(
+      {
+        isLeader: () => this.leaderId === this.memberId,
+        currentRevision: () => this.applier.currentRevision(),
+        compactedRevision: () => this.applier.compactedRevision(),
+        compact: async (revision) => {
+          await this.compact({ revision: String(revision), physical: false });
+          this.logger.info('completed auto revision compaction', { revision, retention: parts.config.autoCompactionRetention });
+        },
+      },
+      parts.config.autoCompactionMode,
+      parts.config.autoCompactionRetention,
+      parts.clock,
+      (error) => this.logger.warn('failed auto compaction', { error: error.message }),
+    );
   }
 
   /** This member's ID. */
@@ -137,6 +154,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   start(): void {
     if (this.parts.campaignOnStart) this.parts.raft.campaign();
     this.driver.start();
+    this.compactor.start();
     this.every(500, () => this.expireLeases());
     this.every(500, () => this.checkpointLeases());
     this.every(1000, () => void this.syncBackend());
@@ -167,6 +185,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     await this.checkpointAllLeases();
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
+    this.compactor.stop();
     this.driver.stop();
     this.waits.rejectAll(Errors.Stopped);
     this.reads.rejectAll(Errors.Stopped);

@@ -4,17 +4,12 @@ import type { ServerApi } from '../server/server-api.ts';
 import type { ServerMetrics } from '../server/metrics.ts';
 import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
 import { serveUnary, unaryRoutes, writeGatewayError } from './gateway.ts';
-
-/** A streaming gateway route handler (watch, keep-alive, snapshot). */
-export type StreamRoute = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
+import { streamRoutes } from './gateway-streams.ts';
 
 /** Builds the request listener for the client port's HTTP side. */
-export function httpHandler(
-  server: ServerApi,
-  metrics: ServerMetrics,
-  streamRoutes: Map<string, StreamRoute> = new Map(),
-): http.RequestListener {
+export function httpHandler(server: ServerApi, metrics: ServerMetrics): http.RequestListener {
   const routes = unaryRoutes(server);
+  const streams = streamRoutes(server);
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
     void (async () => {
@@ -37,7 +32,7 @@ export function httpHandler(
           return;
         }
         const unaryRoute = routes.get(path);
-        const streamRoute = streamRoutes.get(path);
+        const streamRoute = streams.get(path);
         if ((unaryRoute || streamRoute) && request.method !== 'POST') {
           response.writeHead(405, { 'content-type': 'text/plain; charset=utf-8' });
           response.end('Method Not Allowed\n');

@@ -32,26 +32,35 @@ export function maintenanceHandlers(server: ServerApi) {
   };
 }
 
-async function streamSnapshot(server: ServerApi, call: ServerWritableStream<unknown, SnapshotResponse>): Promise<void> {
+/**
+ * The responses of a snapshot stream: the backend copy in chunks, then the sha256 of everything sent before
+ * it (etcd's trailer, which etcdctl verifies). Shared by gRPC and the gateway.
+ */
+export async function* snapshotResponses(server: ServerApi): AsyncGenerator<SnapshotResponse> {
   const snapshot = await server.snapshot();
   try {
     const digest = createHash('sha256');
     let remaining = snapshot.sizeBytes;
     for await (const chunk of snapshot.chunks()) {
       for (let offset = 0; offset < chunk.length; offset += snapshotChunkBytes) {
-        if (call.cancelled) return;
         const blob = Buffer.from(chunk.subarray(offset, offset + snapshotChunkBytes));
         digest.update(blob);
         remaining -= blob.length;
-        const writable = call.write({ header: server.header(), remaining_bytes: remaining, blob });
-        if (!writable) await new Promise((resolve) => call.once('drain', resolve));
+        yield { header: server.header(), remaining_bytes: remaining, blob };
       }
     }
-    call.write({ header: server.header(), remaining_bytes: 0, blob: digest.digest() });
-    call.end();
+    yield { header: server.header(), remaining_bytes: 0, blob: digest.digest() };
   } finally {
     await snapshot.release();
   }
+}
+
+async function streamSnapshot(server: ServerApi, call: ServerWritableStream<unknown, SnapshotResponse>): Promise<void> {
+  for await (const response of snapshotResponses(server)) {
+    if (call.cancelled) return;
+    if (!call.write(response)) await new Promise((resolve) => call.once('drain', resolve));
+  }
+  call.end();
 }
 
 /** The grpc-js implementation of etcdserverpb.Maintenance. */

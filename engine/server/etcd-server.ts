@@ -100,6 +100,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private stopping = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly compactor: AutoCompactor;
+  /** The backend file size, refreshed after each applied batch: the quota check runs on every write. */
+  private backendTotalBytes = 0;
   private readonly config: ServerConfig;
   private readonly logger: Logger;
   private readonly metrics: ServerMetrics;
@@ -122,6 +124,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     this.metrics.serverId.set({ server_id: this.memberId.toString(16) }, 1);
     this.metrics.serverVersion.set({ server_version: etcdServerVersion }, 1);
     this.metrics.quotaBackendBytes.set(parts.config.quotaBackendBytes);
+    this.backendTotalBytes = parts.backend.size().totalBytes;
     this.metrics.onCollect(() => this.updateSizeMetrics());
     this.compactor = new AutoCompactor(
       {
@@ -236,6 +239,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     if (fresh.length > 0) {
       for (const outcome of this.applier.applyEntries(fresh)) this.waits.trigger(outcome.id, outcome.result);
       this.applied.advance(fresh[fresh.length - 1]!.index);
+      this.backendTotalBytes = this.parts.backend.size().totalBytes;
     }
     this.metrics.proposalsApplied.set(this.applied.appliedIndex);
     this.metrics.proposalsPending.set(this.waits.size);
@@ -448,7 +452,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private checkQuota(extraBytes: number): void {
     if (this.applier.hasAlarm(AlarmType.NoSpace)) throw Errors.NoSpace;
     const quota = this.config.quotaBackendBytes;
-    if (this.parts.backend.size().totalBytes + extraBytes <= quota) return;
+    if (this.backendTotalBytes + extraBytes <= quota) return;
     this.logger.warn('database space exceeded', { 'quota-size-bytes': quota });
     void this.propose({ alarm: { action: 1, memberID: this.memberId.toString(), alarm: AlarmType.NoSpace } }).catch(() => undefined);
     throw Errors.NoSpace;

@@ -1,5 +1,6 @@
 // Drives the Raft core: ticks it on the heartbeat clock and runs the Ready cycle in the order Raft requires
-// (persist hard state and entries -> send messages -> apply the snapshot and committed entries -> advance).
+// (persist hard state and entries -> send messages -> apply the snapshot and committed entries -> advance),
+// except that already-persisted committed entries are applied while the new entries are being persisted.
 // One cycle runs at a time; proposals that arrive while the log is being fsynced collect in Raft's unstable
 // log and are persisted together by the next cycle, which is the group commit of the write path.
 import type { Entry, HardState, Message, Ready, ReadState, Snapshot, SoftState } from '../raft/types.ts';
@@ -87,10 +88,22 @@ export class RaftDriver {
   private async runCycle(ready: Ready): Promise<void> {
     if (ready.softState) this.host.onSoftState(ready.softState);
     if (ready.readStates.length > 0) this.host.onReadStates(ready.readStates);
-    await this.host.persist(ready.hardState, ready.entries, ready.snapshot, ready.mustSync);
-    this.host.send(ready.messages);
-    if (ready.snapshot) await this.host.applySnapshot(ready.snapshot);
-    if (ready.committedEntries.length > 0) this.host.applyEntries(ready.committedEntries);
+    if (ready.snapshot) {
+      await this.host.persist(ready.hardState, ready.entries, ready.snapshot, ready.mustSync);
+      this.host.send(ready.messages);
+      await this.host.applySnapshot(ready.snapshot);
+      if (ready.committedEntries.length > 0) this.host.applyEntries(ready.committedEntries);
+    } else {
+      // Committed entries were persisted by earlier cycles (Raft counts an entry only once persisted), so they
+      // are applied while this cycle's entries are being written: the backend commit overlaps the WAL fsync.
+      const persisting = this.host.persist(ready.hardState, ready.entries, undefined, ready.mustSync);
+      try {
+        if (ready.committedEntries.length > 0) this.host.applyEntries(ready.committedEntries);
+      } finally {
+        await persisting;
+      }
+      this.host.send(ready.messages);
+    }
     this.raft.advance();
   }
 }

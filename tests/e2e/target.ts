@@ -2,11 +2,10 @@
 // engine, `E2E_TARGET=etcd` against Debian's etcd 3.4, which proves the expectations themselves: every suite must
 // pass against the real etcd, since its behaviour is what Cairn has to match. Both kinds are started with the same
 // etcd flags by the shared process helpers.
-import { spawn } from 'node:child_process';
 import {
   cairnEngineAvailable, cairnEnginePath, etcdBinaryPath, startServers, type ClusterHandle, type StartOptions,
 } from '../support/processes.ts';
-import { trackChild } from '../support/child-cleanup.ts';
+import { runProcess, type ProcessResult } from '../support/run-process.ts';
 import { findTool } from '../support/tools.ts';
 
 /** The server implementations a suite can target. */
@@ -41,13 +40,7 @@ export function targetCommand(args: readonly string[]): { command: string; args:
 }
 
 /** What one short run of the server binary printed and how it ended. */
-export interface CommandResult {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-}
+export type CommandResult = ProcessResult;
 
 /** Environment for server children: the caller's, minus any ETCD_* variables (etcd reads them as flags). */
 export function serverEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -61,28 +54,7 @@ export function serverEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.Process
  */
 export function runTargetCommand(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
   const { command, args: fullArgs } = targetCommand(args);
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, fullArgs, { env: serverEnvironment(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    trackChild(child);
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code, signal, timedOut });
-    });
-  });
+  return runProcess(command, fullArgs, { env: serverEnvironment(options.env), timeoutMs: options.timeoutMs ?? 15_000 });
 }
 
 /**

@@ -1,7 +1,7 @@
 // Runs Debian's etcdctl (API v3) against a cluster and captures what it printed, for tests that check Cairn
 // through etcd's own client. Also `requireTool`, which lets a test skip when a tool is missing on a developer
 // machine but fails on CI, where a missing tool means a broken image rather than an optional check.
-import { spawn } from 'node:child_process';
+import { runProcess } from './run-process.ts';
 
 export { findTool, requireTool, skipUnlessInstalled } from './tools.ts';
 
@@ -31,34 +31,15 @@ export interface EtcdctlOptions {
 }
 
 /** Runs `etcdctl --endpoints=... <args>` with ETCDCTL_API=3; resolves with its output, whatever the exit code. */
-export function etcdctl(args: readonly string[], options: EtcdctlOptions): Promise<EtcdctlResult> {
+export async function etcdctl(args: readonly string[], options: EtcdctlOptions): Promise<EtcdctlResult> {
   const endpoints = typeof options.endpoints === 'string' ? options.endpoints : options.endpoints.join(',');
   const timeoutMs = options.timeoutMs ?? etcdctlTimeoutMsDefault;
   // Drop the caller's ETCDCTL_* settings (certificates, users, endpoints) so that only our flags apply.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ETCDCTL_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(etcdctlBinaryPath, [`--endpoints=${endpoints}`, ...args], {
-      env: { ...inherited, ETCDCTL_API: '3', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code, timedOut });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+  const { stdout, stderr, code, timedOut } = await runProcess(etcdctlBinaryPath, [`--endpoints=${endpoints}`, ...args], {
+    env: { ...inherited, ETCDCTL_API: '3', ...options.env },
+    input: options.input,
+    timeoutMs,
   });
+  return { stdout, stderr, code, timedOut };
 }

@@ -28,13 +28,13 @@ export interface StartMemberOptions {
   metricsUrls?: string[];
 }
 
-function hostAndPort(url: string): { host: string; port: number; secure: boolean } {
+function hostAndPort(url: string): { host: string; port: number } {
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`URL scheme must be http or https: ${url}`);
   if (parsed.protocol === 'https:') throw new Error(`TLS client URLs are not supported yet: ${url}`);
   const port = parsed.port === '' ? 80 : Number(parsed.port);
   // URL keeps brackets around IPv6 hosts; node's listen wants them without.
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, secure: false };
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port };
 }
 
 /** Opens, starts and publishes a member; resolves once it serves client requests. */

@@ -9,6 +9,11 @@ export enum AlarmType {
   Corrupt = 2,
 }
 
+/** An alarm type's name as etcd prints it (NOSPACE, CORRUPT, NONE). */
+export function alarmName(type: AlarmType): string {
+  return type === AlarmType.NoSpace ? 'NOSPACE' : type === AlarmType.Corrupt ? 'CORRUPT' : 'NONE';
+}
+
 /** One raised alarm. */
 export interface Alarm {
   memberId: bigint;

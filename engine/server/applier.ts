@@ -18,7 +18,7 @@ import { decodeConfChange } from '../raft/confchange-codec.ts';
 import { applyDeleteRange, applyPut, applyTxn, type KvApplyContext } from './apply-kv.ts';
 import type { KvReadView } from './kv-views.ts';
 import type { KvHash, LeaseState, MvccState } from './state-ports.ts';
-import { AlarmStore, AlarmType } from './alarms.ts';
+import { AlarmStore, AlarmType, alarmName } from './alarms.ts';
 import { Membership, decodeMember } from './membership.ts';
 
 /** What a proposer gets back. */
@@ -171,7 +171,7 @@ export class Applier implements KvApplyContext {
   private applyAlarm(tx: WriteTx, request: AlarmRequest__Output): { header: object; alarms: AlarmMember[] } {
     const alarm = { memberId: BigInt(request.memberID), type: request.alarm as AlarmType };
     const changed = request.action === 1 ? this.alarms.activate(tx, alarm) : request.action === 2 ? this.alarms.deactivate(tx, alarm) : undefined;
-    if (changed) this.options.logger.warn(request.action === 1 ? 'alarm raised' : 'alarm disarmed', { alarm: alarmNameOf(alarm.type), 'member-id': alarm.memberId });
+    if (changed) this.options.logger.warn(request.action === 1 ? 'alarm raised' : 'alarm disarmed', { alarm: alarmName(alarm.type), 'member-id': alarm.memberId });
     return { header: emptyHeader(), alarms: changed ? [{ memberID: changed.memberId.toString(), alarm: changed.type }] : [] };
   }
 
@@ -276,7 +276,4 @@ function txnHasPut(request: TxnRequest__Output): boolean {
   );
 }
 
-function alarmNameOf(type: AlarmType): string {
-  return type === AlarmType.NoSpace ? 'NOSPACE' : type === AlarmType.Corrupt ? 'CORRUPT' : 'NONE';
-}
 

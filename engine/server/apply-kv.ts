@@ -189,11 +189,12 @@ function compareToPath(view: KvReadView, request: TxnRequest__Output): boolean[]
   return path;
 }
 
-function isReadOnly(request: TxnRequest__Output): boolean {
+/** Whether a txn (with its nested txns) only reads, in both branches. */
+export function isReadOnlyTxn(request: TxnRequest__Output): boolean {
   const operations = [...request.success, ...request.failure];
   return operations.every((operation) => {
     if (operation.request === 'request_range') return true;
-    if (operation.request === 'request_txn' && operation.request_txn) return isReadOnly(operation.request_txn);
+    if (operation.request === 'request_txn' && operation.request_txn) return isReadOnlyTxn(operation.request_txn);
     return false;
   });
 }
@@ -280,7 +281,7 @@ export type RunWrite = <T>(write: (view: KvWriteView) => T) => T;
  */
 export function applyTxn(readView: KvReadView, runWrite: RunWrite, request: TxnRequest__Output, context: KvApplyContext): TxnResponse {
   const path = compareToPath(readView, request);
-  const writes = !isReadOnly(request);
+  const writes = !isReadOnlyTxn(request);
   if (writes) checkRequests(readView, request, path, checkPutOperation(context));
   checkRequests(readView, request, path, checkRangeOperation);
   const execute = (view: KvWriteView): TxnResponse => {

@@ -20,11 +20,11 @@ import { RaftDriver, type RaftDriverHost } from './raft-driver.ts';
 import { ReadIndexCoordinator } from './read-index.ts';
 import { AppliedIndexWait } from './applied-index-wait.ts';
 import { Applier, type ApplyResult } from './applier.ts';
-import { AlarmType } from './alarms.ts';
+import { AlarmType, alarmName } from './alarms.ts';
 import { AutoCompactor } from './auto-compactor.ts';
 import { Membership, toProtoMember } from './membership.ts';
 import type { MemberStorage } from './member-storage.ts';
-import { applyRange } from './apply-kv.ts';
+import { applyRange, isReadOnlyTxn } from './apply-kv.ts';
 import type { WatchHub } from './watch-hub.ts';
 import type { RangeRequest__Output } from '../proto/generated/etcdserverpb/RangeRequest.ts';
 import type { RangeResponse } from '../proto/generated/etcdserverpb/RangeResponse.ts';
@@ -404,7 +404,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       raftIndex: this.committedIndex,
       raftTerm: this.currentTerm,
       raftAppliedIndex: this.applied.appliedIndex,
-      errors: this.applier.alarmList(AlarmType.None).map((alarm) => `memberID:${String(alarm.memberID)} alarm:${alarmName(alarm.alarm as number)} `),
+      errors: this.applier.alarmList(AlarmType.None).map((alarm) => `memberID:${String(alarm.memberID)} alarm:${alarmName(alarm.alarm as AlarmType)} `),
       isLearner: false,
     };
   }
@@ -437,7 +437,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   async health(): Promise<{ healthy: boolean; reason: string }> {
     if (this.leaderId === NONE) return { healthy: false, reason: 'RAFT NO LEADER' };
     const alarms = this.applier.alarmList(AlarmType.None);
-    if (alarms.length > 0) return { healthy: false, reason: `ALARM ${alarms.map((alarm) => alarmName(alarm.alarm as number)).join(',')}` };
+    if (alarms.length > 0) return { healthy: false, reason: `ALARM ${alarms.map((alarm) => alarmName(alarm.alarm as AlarmType)).join(',')}` };
     try {
       await this.linearizableRead();
     } catch (error) {
@@ -503,15 +503,6 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   }
 }
 
-function alarmName(type: number): string {
-  return type === AlarmType.NoSpace ? 'NOSPACE' : type === AlarmType.Corrupt ? 'CORRUPT' : 'NONE';
-}
-
-function isReadOnlyTxn(request: TxnRequest__Output): boolean {
-  return [...request.success, ...request.failure].every((operation) =>
-    operation.request === 'request_range' ? true : operation.request === 'request_txn' && operation.request_txn ? isReadOnlyTxn(operation.request_txn) : false,
-  );
-}
 
 function isSerializableTxn(request: TxnRequest__Output): boolean {
   return [...request.success, ...request.failure].every((operation) =>

@@ -6,7 +6,6 @@ import net from 'node:net';
 import tls from 'node:tls';
 import http from 'node:http';
 import type { ConnectionInjector } from '@grpc/grpc-js';
-import { ReplaySocket } from './replay-socket.ts';
 
 const http2PrefaceStart = Buffer.from('PRI * HTTP/2.0');
 
@@ -43,10 +42,12 @@ function routePlain(socket: net.Socket, routes: ConnectionRoutes): void {
     if (isHttp2 && comparable < http2PrefaceStart.length) return;
     socket.removeListener('data', onData);
     socket.pause();
+    // The peeked bytes go back into the socket's buffer: HTTP/2 sessions consume what is buffered before they
+    // read the native handle, and HTTP/1 parsers read the stream.
+    socket.unshift(received);
     if (isHttp2) {
-      routes.grpc.injectConnection(new ReplaySocket(socket, received));
+      routes.grpc.injectConnection(socket);
     } else {
-      socket.unshift(received);
       routes.http.emit('connection', socket);
       socket.resume();
     }

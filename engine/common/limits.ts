@@ -107,5 +107,74 @@ export const snapshotFilesKeptDefault = 5;
 /** Max bytes of a backend key: LMDB's limit for its default page size, as lmdb-js configures it. */
 export const backendKeyBytesMax = 1978;
 
+/**
+ * Longest a write waits in the backend's buffer before it is committed to lmdb (etcd's --backend-batch-interval
+ * default, 100 ms). The WAL already made the write durable; this only bounds the buffer and the replay on restart.
+ */
+export const backendBatchIntervalMs = 100;
+
+/** Pending keys that start a backend commit at once, without waiting for the interval (etcd: batch limit 10,000). */
+export const backendBatchWritesMax = 10_000;
+
 /** Keys of the in-memory index compacted per step, so compacting a million keys never stalls the loop. */
 export const compactionIndexBatchKeys = 10_000;
+
+// ---- Peer transport (engine/transport) ----
+
+/** Raft's default cap on the entries of one append message (etcd's MaxSizePerMsg, 1 MiB). */
+export const peerAppendBytesDefault = 1024 * 1024;
+
+/**
+ * Max bytes of one encoded peer message. An append carries entries up to Raft's per-message cap, or one entry
+ * as large as a request may be; the codec spends up to 21 bytes on an entry where Raft counts 16, so twice the
+ * larger of the two, plus the gRPC margin for the wrapping of a request, bounds every message Raft can hand out.
+ */
+export function peerMessageBytesMax(requestBytesMax: number): number {
+  return 2 * Math.max(requestBytesMax, peerAppendBytesDefault) + grpcOverheadBytes;
+}
+
+/** peerMessageBytesMax for etcd's default --max-request-bytes (3.5 MiB). */
+export const peerMessageBytesMaxDefault = peerMessageBytesMax(requestBytesMaxDefault);
+
+/** Messages queued for one peer before new ones are dropped and the peer reported unreachable (etcd: 4096). */
+export const peerQueueMessagesMax = 4096;
+
+/**
+ * Bytes queued for one peer (in the queue plus the socket's own buffer) before new messages are dropped. Raft's
+ * flow control keeps at most 64 MiB of appends in flight per follower, so the transport drops only traffic
+ * beyond what Raft itself allows, and a member's memory for a stuck peer is bounded by this.
+ */
+export const peerQueueBytesMax = 64 * 1024 * 1024;
+
+/** Bytes handed to a peer's socket before the writer waits for it to drain (the rest stays in the queue). */
+export const peerSocketBufferBytesMax = 1024 * 1024;
+
+/** Interval of ping frames on a peer stream (etcd heartbeats its streams every ConnReadTimeout / 3). */
+export const peerPingIntervalMs = 1000;
+
+/** A peer stream on which nothing arrives from the other side for this long is closed (etcd: ConnReadTimeout, 5 s). */
+export const peerLinkTimeoutMs = 5000;
+
+/** Longest a connection attempt (TCP connect and handshake) to a peer may take (etcd's rafthttp DialTimeout, 1 s). */
+export const peerDialTimeoutMs = 1000;
+
+/** First delay before a peer is dialled again after a failure; doubled per failure up to the max. */
+export const peerReconnectBackoffBaseMs = 50;
+
+/** Longest delay between attempts to reach a peer, so a restarted peer is found again within this. */
+export const peerReconnectBackoffMaxMs = 2000;
+
+/** Max bytes of one snapshot payload chunk frame; the sender splits larger chunks, the receiver refuses them. */
+export const peerSnapshotChunkBytesMax = 1024 * 1024;
+
+/** Snapshots received at once from all peers; more are refused (503) so disk use and file handles stay bounded. */
+export const peerSnapshotReceivesMax = 2;
+
+/** A snapshot transfer with no bytes moving for this long is aborted, on either side. */
+export const peerSnapshotIdleTimeoutMs = 30_000;
+
+/** Max bytes of a snapshot payload: twice the recommended backend ceiling, so a sender that never ends is cut off. */
+export const peerSnapshotPayloadBytesMax = 2 * quotaBackendBytesMaxRecommended;
+
+/** Max bytes of a /members or /version answer read from a peer, and of a refusal reason kept for the log. */
+export const peerResponseBytesMax = 1024 * 1024;

@@ -61,8 +61,7 @@ export class Applier implements KvApplyContext {
   }
 
   /**
-   * Applies committed entries in as few backend transactions as possible: one fsync of the backend per Ready,
-   * not per entry. A transaction ends early after a compaction (the MVCC store takes one per transaction).
+   * Applies committed entries in as few backend transactions as possible (one per Ready, not per entry). A transaction ends early after a compaction (the MVCC store takes one per transaction).
    * Returns the proposers' outcomes; membership changes reach Raft after their transaction committed.
    */
   applyEntries(entries: readonly Entry[]): Array<{ id: bigint; result: ApplyOutcome<ApplyResult> }> {

@@ -6,7 +6,7 @@ import { Errors, EtcdError } from '../common/errors.ts';
 import { leaseTtlSecondsMin, proposalsPendingMax } from '../common/limits.ts';
 import type { Logger } from '../common/logger.ts';
 import { etcdServerVersion } from '../common/version.ts';
-import type { InternalRaftRequest } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
+import type { InternalRaftRequest, InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 import type { Entry, HardState, Message, ReadState, Snapshot, SoftState } from '../raft/types.ts';
 import { NONE, StateType } from '../raft/types.ts';
 import type { Backend, BackendSnapshot } from '../storage/backend/backend.ts';
@@ -15,7 +15,7 @@ import type { ServerConfig } from './server-config.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { WaitRegistry } from './wait.ts';
 import { RequestIdGenerator } from './ids.ts';
-import { encodeInternalRequest } from './internal-request.ts';
+import { encodeInternalRequest, encodeProposedRequest } from './internal-request.ts';
 import { RaftDriver, type RaftDriverHost } from './raft-driver.ts';
 import { ReadIndexCoordinator } from './read-index.ts';
 import { AppliedIndexWait } from './applied-index-wait.ts';
@@ -86,6 +86,9 @@ function requestTimeoutMs(config: ServerConfig): number {
 }
 
 /** A running member. */
+/** A client request as the gRPC layer decoded it: exactly one of these, every field of it present. */
+type ClientRequest = Partial<Pick<InternalRaftRequest__Output, 'put' | 'delete_range' | 'txn'>>;
+
 export class EtcdServer implements ServerApi, RaftDriverHost {
   readonly limits;
   readonly watchHub: WatchHub;
@@ -291,13 +294,25 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     return (await this.proposeForResult(request)).response;
   }
 
-  /** Proposes a request and resolves with its whole apply result. */
-  private async proposeForResult(request: InternalRaftRequest): Promise<ApplyResult> {
+  /** Proposes a client request, as the gRPC layer decoded it, and resolves with its response once applied. */
+  private async proposeClientRequest(request: ClientRequest): Promise<unknown> {
+    return (await this.proposeForResult(request, true)).response;
+  }
+
+  /**
+   * Proposes a request and resolves with its whole apply result. `clientShaped`: the request has the complete
+   * shape of a decoded message (every field present), so the applier may use it as it is instead of decoding
+   * the entry again.
+   */
+  private async proposeForResult(request: InternalRaftRequest, clientShaped = false): Promise<ApplyResult> {
     if (this.stopping) throw Errors.Stopped;
     if (this.leaderId === NONE) throw Errors.NoLeader;
     if (this.waits.size >= proposalsPendingMax) throw Errors.TooManyRequests;
     const id = this.ids.next();
-    const data = encodeInternalRequest({ ...request, header: { ID: id.toString() } });
+    const header = { ID: id.toString(), username: '', auth_revision: '0' };
+    const data = clientShaped
+      ? encodeProposedRequest({ ...request, header } as InternalRaftRequest__Output)
+      : encodeInternalRequest({ ...request, header });
     if (data.length > this.config.requestBytesMax) throw Errors.RequestTooLarge;
     const waiting = this.waits.register(id, requestTimeoutMs(this.config), Errors.Timeout);
     try {
@@ -336,12 +351,12 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   async put(request: PutRequest__Output): Promise<PutResponse> {
     this.checkQuota(request.key.length + request.value.length);
     this.metrics.putTotal.inc();
-    return (await this.propose({ put: request })) as PutResponse;
+    return (await this.proposeClientRequest({ put: request })) as PutResponse;
   }
 
   async deleteRange(request: DeleteRangeRequest__Output): Promise<DeleteRangeResponse> {
     this.metrics.deleteTotal.inc();
-    return (await this.propose({ delete_range: request })) as DeleteRangeResponse;
+    return (await this.proposeClientRequest({ delete_range: request })) as DeleteRangeResponse;
   }
 
   async txn(request: TxnRequest__Output): Promise<TxnResponse> {
@@ -352,7 +367,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       return this.applier.readOnlyTxn(request);
     }
     this.checkQuota(0);
-    return (await this.propose({ txn: request })) as TxnResponse;
+    return (await this.proposeClientRequest({ txn: request })) as TxnResponse;
   }
 
   async compact(request: CompactionRequest__Output): Promise<CompactionResponse> {

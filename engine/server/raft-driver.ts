@@ -95,7 +95,7 @@ export class RaftDriver {
       if (ready.committedEntries.length > 0) this.host.applyEntries(ready.committedEntries);
     } else {
       // Committed entries were persisted by earlier cycles (Raft counts an entry only once persisted), so they
-      // are applied while this cycle's entries are being written: the backend commit overlaps the WAL fsync.
+      // are applied while this cycle's entries are being written and fsynced.
       const persisting = this.host.persist(ready.hardState, ready.entries, undefined, ready.mustSync);
       try {
         if (ready.committedEntries.length > 0) this.host.applyEntries(ready.committedEntries);

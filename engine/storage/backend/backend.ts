@@ -66,12 +66,13 @@ export interface BackendSnapshot {
 export interface Backend extends ReadTx {
   /**
    * Runs `apply` in one atomic write transaction and returns its result. The writes are visible to reads as
-   * soon as this returns; they are durable after the next `sync()` (the WAL covers the gap).
+   * soon as this returns; they reach the disk in a later batched commit, and are durable after the next
+   * `sync()` (the WAL covers the gap). Each commit holds whole transactions, so the disk always has a prefix.
    */
   write<T>(apply: (tx: WriteTx) => T): T;
-  /** Makes every write returned so far durable on disk. */
+  /** Commits every write returned so far and makes it durable on disk. */
   sync(): Promise<void>;
-  /** File size and bytes in use. */
+  /** File size and bytes in use, as of the last commit (so at most one batch interval behind the writes). */
   size(): BackendSize;
   /** Rewrites the backend compactly, returning free space to the file system. */
   defragment(): Promise<void>;

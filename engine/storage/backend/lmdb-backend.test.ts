@@ -120,12 +120,15 @@ test('deletes free pages (in-use shrinks) and defragment returns them to the fil
     backend.write((tx) => {
       for (let index = 0; index < 8000; index++) tx.put('key', text(`k${index.toString().padStart(6, '0')}`), value);
     });
+    // Sizes describe the committed database; sync() commits what is still buffered.
+    await backend.sync();
     const full = backend.size();
     assert.ok(full.totalBytes >= 8_000_000, `total ${full.totalBytes}`);
     assert.ok(full.inUseBytes <= full.totalBytes);
     backend.write((tx) => {
       for (let index = 0; index < 8000; index++) if (index % 10 !== 0) tx.delete('key', text(`k${index.toString().padStart(6, '0')}`));
     });
+    await backend.sync();
     const deleted = backend.size();
     assert.ok(deleted.totalBytes >= full.totalBytes, 'deletes never shrink the file');
     // Leaves keep one 1000-byte value each (LMDB merges pages only below a quarter full), so about a third stays.
@@ -183,5 +186,33 @@ test('opening a directory twice in one process is refused', async () => {
   await withBackend(async (backend, root) => {
     assert.ok(backend);
     assert.throws(() => LmdbBackend.open(path.join(root, 'db')), /already open/);
+  });
+});
+
+test('writes are readable as soon as write() returns and merge with committed entries until their commit', async () => {
+  await withBackend(async (backend, root) => {
+    backend.write((tx) => {
+      for (let index = 0; index < 6; index++) tx.put('key', bytes(index), bytes(index * 10));
+    });
+    await backend.sync();
+    // Buffered: a delete hiding committed keys, a replaced value and a new key, read before any commit.
+    backend.write((tx) => {
+      tx.delete('key', bytes(1));
+      tx.delete('key', bytes(2));
+      tx.put('key', bytes(3), bytes(33));
+      tx.put('key', bytes(9), bytes(90));
+    });
+    assert.equal(backend.get('key', bytes(1)), undefined);
+    assert.deepEqual([...backend.get('key', bytes(3))!], [33]);
+    assert.deepEqual(keysOf(backend.range('key', bytes(0), undefined, 3)), [[0], [3], [4]]);
+    assert.deepEqual(keysOf(backend.range('key', bytes(0))), [[0], [3], [4], [5], [9]]);
+    await backend.close();
+    const reopened = LmdbBackend.open(path.join(root, 'db'));
+    try {
+      assert.deepEqual(keysOf(reopened.range('key', bytes(0))), [[0], [3], [4], [5], [9]]);
+      assert.deepEqual([...reopened.get('key', bytes(3))!], [33]);
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -1,18 +1,18 @@
 // The Backend over lmdb: one environment (file `data.mdb` in the backend directory), one named sub-database per
-// bucket. Writes run in synchronous lmdb transactions, so they are visible to reads as soon as write() returns;
-// lmdb-environment.ts explains the durability options. Defragment and snapshot use lmdb's own copy (a read
-// transaction on a worker thread, so writers keep going).
+// bucket. A write() lands in the write buffer (write-buffer.ts) and is visible to reads at once; commits to lmdb
+// run in the background, batching every write of up to backendBatchIntervalMs into one lmdb transaction that
+// lmdb-js executes and fsyncs on its own write thread, so no request waits for a backend fsync (the WAL made the
+// write durable already, as in etcd). lmdb-environment.ts explains the durability options. Defragment and
+// snapshot use lmdb's own copy (a read transaction on a worker thread, so writers keep going).
 import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from '../../common/assert.ts';
-import { backendKeyBytesMax } from '../../common/limits.ts';
-import { fsyncDirectory, fsyncDirectorySync, fsyncFile } from '../durable-files.ts';
+import { backendBatchIntervalMs, backendBatchWritesMax, backendKeyBytesMax } from '../../common/limits.ts';
+import { fsyncDirectory, fsyncFile } from '../durable-files.ts';
 import { BackendCopy, copyFilePrefix, copyFileSuffix } from './backend-copy.ts';
 import type { Backend, BackendEntry, BackendSize, BackendSnapshot, BucketName, WriteTx } from './backend.ts';
-import { dataFilePath, inUseBytes, openEnvironment, type LmdbEnvironment } from './lmdb-environment.ts';
-
-/** One write made inside a transaction, kept while a defragment copies the database. */
-type JournaledWrite = { bucket: BucketName; key: Uint8Array; value: Uint8Array | undefined };
+import { dataFileGenerations, dataFilePath, inUseBytes, openEnvironment, removeOlderGenerations, type LmdbEnvironment } from './lmdb-environment.ts';
+import { mergeEntries, WriteBuffer, type PendingBatch, type UndoLog } from './write-buffer.ts';
 
 const defragmentFileName = 'defragment.mdb.tmp';
 const restoreFileName = 'restore.mdb.tmp';
@@ -24,10 +24,19 @@ const openDirectories = new Set<string>();
 export class LmdbBackend implements Backend {
   private environment: LmdbEnvironment;
   private closed = false;
-  private writing = false;
-  /** Writes committed while a defragment copies the database, replayed onto the copy before the swap. */
-  private journal: JournaledWrite[] | undefined;
-  private transactionWrites: JournaledWrite[] = [];
+  /** The undo log of the write() in progress, undefined outside write(). */
+  private undo: UndoLog | undefined;
+  private readonly buffer = new WriteBuffer();
+  private commitTimer: NodeJS.Timeout | undefined;
+  /** The commit in flight; at most one, so commits stay in order and batches grow under load. */
+  private committing: Promise<void> | undefined;
+  /** Set while defragment copies and swaps the database: writes wait in the buffer meanwhile. */
+  private commitsPaused = false;
+  /** Write generations up to this one are committed to lmdb. */
+  private committedGeneration = 0;
+  /** A commit that failed: the database no longer follows the writes, so every later call fails with it. */
+  private failure: Error | undefined;
+  private sizeNow: BackendSize;
   private defragmenting: Promise<void> | undefined;
   /** lmdb work running on other threads (syncs, copies); the environment must outlive it. */
   private readonly background = new Set<Promise<unknown>>();
@@ -35,12 +44,15 @@ export class LmdbBackend implements Backend {
   private readonly writeTx: WriteTx;
 
   private constructor(private readonly directory: string) {
-    this.environment = openEnvironment(directory);
+    const generation = dataFileGenerations(directory)[0] ?? 0;
+    removeOlderGenerations(directory, generation);
+    this.environment = openEnvironment(directory, generation);
+    this.sizeNow = this.measureSize();
     this.writeTx = {
       get: (bucket, key) => this.get(bucket, key),
       range: (bucket, start, end, limit) => this.range(bucket, start, end, limit),
-      put: (bucket, key, value) => this.put(bucket, key, value),
-      delete: (bucket, key) => this.remove(bucket, key),
+      put: (bucket, key, value) => this.record(bucket, key, value),
+      delete: (bucket, key) => this.record(bucket, key, undefined),
     };
   }
 
@@ -68,17 +80,18 @@ export class LmdbBackend implements Backend {
     const temporary = path.join(resolved, restoreFileName);
     await fs.promises.copyFile(file, temporary);
     await fsyncFile(temporary);
-    // The lock file belongs to the database being replaced; lmdb recreates it.
-    await fs.promises.rm(`${dataFilePath(resolved)}-lock`, { force: true });
-    await fs.promises.rename(temporary, dataFilePath(resolved));
+    // As the next generation, the copy replaces the current database in one rename; open() removes the old.
+    await fs.promises.rename(temporary, dataFilePath(resolved, (dataFileGenerations(resolved)[0] ?? 0) + 1));
     await fsyncDirectory(resolved);
     return LmdbBackend.open(resolved);
   }
 
-  /** The value under `key` in `bucket`, or undefined. */
+  /** The value under `key` in `bucket`, or undefined; pending writes first, then the database. */
   get(bucket: BucketName, key: Uint8Array): Uint8Array | undefined {
     this.checkOpen();
     if (key.length === 0) return undefined;
+    const pending = this.buffer.get(bucket, key);
+    if (pending !== undefined) return pending.value;
     return this.database(bucket).get(key);
   }
 
@@ -87,54 +100,62 @@ export class LmdbBackend implements Backend {
     this.checkOpen();
     assert(limit === undefined || (Number.isInteger(limit) && limit >= 0), `backend: bad range limit ${limit}`);
     if (limit === 0 || (end !== undefined && Buffer.compare(start, end) >= 0)) return [];
+    const pending = this.buffer.pendingIn(bucket, start, end);
+    // Pending deletes can hide committed entries, so the database is asked for that many more.
+    const committedLimit = limit === undefined ? undefined : limit + pending.length;
     // Results are read into an array (as etcd's UnsafeRange does) so that no lmdb cursor outlives the call: a
     // lingering cursor would hold a read transaction open and block defragment's close of the environment.
-    const entries: BackendEntry[] = [];
-    const options = { start: start.length > 0 ? start : undefined, end, limit };
-    for (const { key, value } of this.database(bucket).getRange(options)) entries.push({ key, value });
-    return entries;
+    const committed: BackendEntry[] = [];
+    const options = { start: start.length > 0 ? start : undefined, end, limit: committedLimit };
+    for (const { key, value } of this.database(bucket).getRange(options)) committed.push({ key, value });
+    return pending.length === 0 ? committed : mergeEntries(committed, pending, limit);
   }
 
-  /** Runs `apply` in one atomic synchronous transaction; an exception rolls every write of it back. */
+  /** Runs `apply` as one atomic transaction: all its writes become visible together, or none if it throws. */
   write<T>(apply: (tx: WriteTx) => T): T {
     this.checkOpen();
-    assert(!this.writing, 'backend: write() called inside write()');
-    this.writing = true;
-    this.transactionWrites = [];
+    this.throwIfFailed();
+    assert(this.undo === undefined, 'backend: write() called inside write()');
+    const undo: UndoLog = [];
+    this.undo = undo;
     let result: T;
     try {
-      // The callback returns nothing on purpose: lmdb-js keeps a transaction open until a returned
-      // promise settles, which would turn a synchronous write into an asynchronous one.
-      this.environment.root.transactionSync(() => {
-        result = apply(this.writeTx);
-        assert(!isPromiseLike(result), 'backend: write() callbacks must be synchronous');
-      });
+      result = apply(this.writeTx);
+      assert(!isPromiseLike(result), 'backend: write() callbacks must be synchronous');
+    } catch (error) {
+      this.buffer.rollback(undo);
+      throw error;
     } finally {
-      this.writing = false;
+      this.undo = undefined;
     }
-    if (this.journal) this.journal.push(...this.transactionWrites);
-    this.transactionWrites = [];
-    return result!;
+    if (undo.length > 0) {
+      this.buffer.completeTransaction();
+      this.scheduleCommit();
+    }
+    return result;
   }
 
-  /** Makes every committed write durable (syncs lmdb's meta page, which noMetaSync leaves to later). */
-  sync(): Promise<void> {
+  /** Commits every write returned so far and makes it durable (lmdb's meta page too, which noMetaSync defers). */
+  async sync(): Promise<void> {
     this.checkOpen();
+    const target = this.buffer.currentGeneration;
+    // A defragment holds commits back until its switch, and then commits everything held.
+    if (this.defragmenting) await this.defragmenting;
+    await this.commitUpTo(target);
     const root = this.environment.root as unknown as { sync(callback: (error?: Error) => void): void };
-    return this.track(new Promise<void>((resolve, reject) => root.sync((error) => (error ? reject(error) : resolve()))));
+    await this.track(new Promise<void>((resolve, reject) => root.sync((error) => (error ? reject(error) : resolve()))));
   }
 
-  /** The data file's size on disk and the bytes of its pages that hold data. */
+  /** The data file's size on disk and the bytes of its pages that hold data, as of the last commit. */
   size(): BackendSize {
     this.checkOpen();
-    return { totalBytes: fs.statSync(dataFilePath(this.directory)).size, inUseBytes: inUseBytes(this.environment) };
+    return this.sizeNow;
   }
 
   /**
-   * Rewrites the database compactly: lmdb's compacting copy (writers continue meanwhile and are journaled),
-   * then, without yielding to the event loop, close, rename the copy over the data file, reopen and replay
-   * the journal. Readers therefore see the old database or the new one, never a mix. Concurrent calls share
-   * one run.
+   * Rewrites the database compactly: lmdb's compacting copy (writers continue meanwhile, their writes held in
+   * the buffer), then, without yielding to the event loop, close, rename the copy over the data file and
+   * reopen; the buffer's writes are committed to the new file. Concurrent calls share one run.
    */
   defragment(): Promise<void> {
     this.checkOpen();
@@ -142,77 +163,125 @@ export class LmdbBackend implements Backend {
     return this.defragmenting;
   }
 
-  /** A consistent copy of the whole database in a temporary file under the backend directory. */
+  /** A consistent copy of the whole database, holding every write returned so far, in a temporary file. */
   async snapshot(): Promise<BackendSnapshot> {
-    this.checkOpen();
+    await this.sync();
     const file = path.join(this.directory, `${copyFilePrefix}${process.pid}-${++this.copies}${copyFileSuffix}`);
     await fs.promises.rm(file, { force: true });
     await this.track(this.environment.root.backup(file, false));
     return BackendCopy.of(file);
   }
 
-  /** Waits for a defragment in progress, syncs, and closes; the backend is unusable afterwards. */
+  /** Waits for a defragment in progress, commits and syncs, and closes; the backend is unusable afterwards. */
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.defragmenting) await this.defragmenting;
-    await this.sync();
-    await this.settleBackground();
-    this.closed = true;
-    this.closeEnvironment();
-    openDirectories.delete(this.directory);
+    try {
+      await this.sync();
+    } finally {
+      if (this.commitTimer) clearTimeout(this.commitTimer);
+      if (this.committing) await this.committing;
+      await this.settleBackground();
+      this.closed = true;
+      await this.environment.root.close();
+      openDirectories.delete(this.directory);
+    }
+  }
+
+  /** Commits until every write transaction up to generation `target` is in lmdb. */
+  private async commitUpTo(target: number): Promise<void> {
+    while (this.committedGeneration < target) {
+      this.throwIfFailed();
+      if (this.committing) await this.committing;
+      else if (this.commitsPaused) await this.defragmenting;
+      else this.commitNow();
+    }
+    this.throwIfFailed();
+  }
+
+  private record(bucket: BucketName, key: Uint8Array, value: Uint8Array | undefined): void {
+    assert(this.undo !== undefined, 'backend: put or delete outside write()');
+    checkKey(key);
+    // Copies: the caller may reuse its buffers, and the buffer keeps these until the commit.
+    this.buffer.set(bucket, key.slice(), value?.slice(), this.undo);
+  }
+
+  private scheduleCommit(): void {
+    if (this.buffer.dirtyCount >= backendBatchWritesMax) this.commitNow();
+    else if (this.commitTimer === undefined && this.committing === undefined) {
+      this.commitTimer = setTimeout(() => this.commitNow(), backendBatchIntervalMs);
+      // Unreferenced: a process may exit with writes still buffered, since the WAL holds them.
+      this.commitTimer.unref();
+    }
+  }
+
+  /** Starts a commit of everything pending, unless one is in flight (its end starts the next). */
+  private commitNow(): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    if (this.committing || this.commitsPaused || this.closed || this.failure) return;
+    const batch = this.buffer.take();
+    if (batch.writes.length === 0) {
+      this.committedGeneration = batch.generation;
+      return;
+    }
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = undefined;
+      if (this.buffer.dirtyCount > 0) this.scheduleCommit();
+    });
+  }
+
+  private async commit(batch: PendingBatch): Promise<void> {
+    try {
+      // One lmdb-js batch is one atomic transaction, executed and fsynced on lmdb-js's write thread.
+      await this.environment.root.batch(() => {
+        for (const { bucket, write } of batch.writes) {
+          const database = this.database(bucket);
+          if (write.value === undefined) void database.remove(write.key);
+          else void database.put(write.key, write.value);
+        }
+      });
+    } catch (error) {
+      this.failure = new Error(`backend: commit to ${this.environment.file} failed: ${(error as Error).message}`);
+      return;
+    }
+    // Reads must see the commit before its writes leave the buffer.
+    this.environment.root.resetReadTxn();
+    this.buffer.release(batch);
+    this.committedGeneration = batch.generation;
+    this.sizeNow = this.measureSize();
   }
 
   private async runDefragment(): Promise<void> {
     const copy = path.join(this.directory, defragmentFileName);
     await fs.promises.rm(copy, { force: true });
-    this.journal = [];
+    // The copy holds every write made before defragment was called (the deletes it should reclaim space of).
+    await this.commitUpTo(this.buffer.currentGeneration);
+    // Later commits wait until the switch, so the old file gets none that the copy would miss.
+    this.commitsPaused = true;
     try {
+      if (this.committing) await this.committing;
       await this.track(this.environment.root.backup(copy, true));
       await fsyncFile(copy);
+      const next = this.environment.generation + 1;
+      await fs.promises.rename(copy, dataFilePath(this.directory, next));
+      await fsyncDirectory(this.directory);
       await this.settleBackground();
-      // From here to the end of the swap nothing may yield: a read or write in between would find no database.
-      this.closeEnvironment();
-      fs.renameSync(copy, dataFilePath(this.directory));
-      fsyncDirectorySync(this.directory);
-      this.environment = openEnvironment(this.directory);
-      this.replay(this.journal);
+      const previous = this.environment;
+      // One synchronous switch: every read before it used the old file, every read after it the new one.
+      this.environment = openEnvironment(this.directory, next);
+      this.sizeNow = this.measureSize();
+      await previous.root.close();
+      removeOlderGenerations(this.directory, next);
     } finally {
-      this.journal = undefined;
+      this.commitsPaused = false;
       await fs.promises.rm(copy, { force: true });
+      if (this.buffer.dirtyCount > 0) this.scheduleCommit();
     }
   }
 
-  /** Applies writes journaled during a defragment to the new environment, in one transaction. */
-  private replay(writes: JournaledWrite[]): void {
-    if (writes.length === 0) return;
-    this.environment.root.transactionSync(() => {
-      for (const { bucket, key, value } of writes) {
-        if (value === undefined) this.database(bucket).removeSync(key);
-        else this.database(bucket).putSync(key, value);
-      }
-    });
-  }
-
-  private closeEnvironment(): void {
-    const root = this.environment.root as unknown as { close(): Promise<void>; status: string };
-    void root.close();
-    // lmdb-js closes synchronously when no asynchronous writes or open cursors are pending, and this class
-    // makes neither; a pending close would leave a window in which the old environment is half gone.
-    assert(root.status === 'closed', 'backend: lmdb did not close synchronously');
-  }
-
-  private put(bucket: BucketName, key: Uint8Array, value: Uint8Array): void {
-    assert(this.writing, 'backend: put outside write()');
-    checkKey(key);
-    this.database(bucket).putSync(key, value);
-    if (this.journal) this.transactionWrites.push({ bucket, key: key.slice(), value: value.slice() });
-  }
-
-  private remove(bucket: BucketName, key: Uint8Array): void {
-    assert(this.writing, 'backend: delete outside write()');
-    checkKey(key);
-    this.database(bucket).removeSync(key);
-    if (this.journal) this.transactionWrites.push({ bucket, key: key.slice(), value: undefined });
+  private measureSize(): BackendSize {
+    return { totalBytes: fs.statSync(this.environment.file).size, inUseBytes: inUseBytes(this.environment) };
   }
 
   private database(bucket: BucketName) {
@@ -231,6 +300,10 @@ export class LmdbBackend implements Backend {
   /** Waits until no lmdb work runs on another thread. */
   private async settleBackground(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   private checkOpen(): void {

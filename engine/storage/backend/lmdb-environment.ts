@@ -21,13 +21,39 @@
 //   and lmdb-js cannot abort nested transactions with it.
 // - keys and values are 'binary' (raw bytes, compared as unsigned bytes by LMDB's default memcmp order), with
 //   no compression and no cache: the layers above own encodings and caching.
+//
+// Data files have generations: `data.mdb` is generation 0, `data-<n>.mdb` generation n. Defragment and restore
+// write the next generation beside the current one and switch to it; the newest file in a directory is the
+// database, and older ones are removed on open. A switch therefore never has to close the current environment
+// before the next one is open, and a crash at any point leaves one complete newest file.
 import { open, type Database, type RootDatabase } from 'lmdb';
+import fs from 'node:fs';
 import path from 'node:path';
 import { bucketNames, type BucketName } from './backend.ts';
 
-/** The data file of a backend directory (the lock file sits beside it, named `data.mdb-lock`). */
-export function dataFilePath(directory: string): string {
-  return path.join(directory, 'data.mdb');
+const dataFilePattern = /^data(?:-([0-9]+))?\.mdb$/;
+
+/** The data file of generation `generation` (its lock file sits beside it, with `-lock` appended). */
+export function dataFilePath(directory: string, generation: number): string {
+  return path.join(directory, generation === 0 ? 'data.mdb' : `data-${generation}.mdb`);
+}
+
+/** Generations of the data files in `directory`, newest first (empty when there is none yet). */
+export function dataFileGenerations(directory: string): number[] {
+  const generations: number[] = [];
+  for (const name of fs.readdirSync(directory)) {
+    const match = dataFilePattern.exec(name);
+    if (match) generations.push(match[1] === undefined ? 0 : Number(match[1]));
+  }
+  return generations.sort((a, b) => b - a);
+}
+
+/** Removes the data files (and lock files) of every generation older than `generation`. */
+export function removeOlderGenerations(directory: string, generation: number): void {
+  for (const older of dataFileGenerations(directory).filter((candidate) => candidate < generation)) {
+    fs.rmSync(dataFilePath(directory, older), { force: true });
+    fs.rmSync(`${dataFilePath(directory, older)}-lock`, { force: true });
+  }
 }
 
 /** The environment-level options of every backend. */
@@ -42,20 +68,23 @@ export const environmentOptions = {
   cache: false,
 } as const;
 
-/** An open environment and one named sub-database per bucket. */
+/** An open environment, its data file and one named sub-database per bucket. */
 export interface LmdbEnvironment {
   root: RootDatabase;
   buckets: Map<BucketName, Database<Uint8Array, Uint8Array>>;
+  file: string;
+  generation: number;
 }
 
-/** Opens (creating if needed) the environment in `directory` with all buckets. */
-export function openEnvironment(directory: string): LmdbEnvironment {
-  const root = open({ path: dataFilePath(directory), ...environmentOptions });
+/** Opens (creating if needed) the environment of `generation` in `directory` with all buckets. */
+export function openEnvironment(directory: string, generation: number): LmdbEnvironment {
+  const file = dataFilePath(directory, generation);
+  const root = open({ path: file, ...environmentOptions });
   const buckets = new Map<BucketName, Database<Uint8Array, Uint8Array>>();
   for (const name of bucketNames) {
     buckets.set(name, root.openDB<Uint8Array, Uint8Array>({ name, keyEncoding: 'binary', encoding: 'binary', compression: false, cache: false }));
   }
-  return { root, buckets };
+  return { root, buckets, file, generation };
 }
 
 /** The page counts lmdb reports for one B-tree (lmdb-js types getStats() as `{}`). */

@@ -1,0 +1,156 @@
+// The HTTP server on a member's peer URLs. It answers GET /version and GET /members (how a member started with
+// --initial-cluster-state existing learns the cluster ID and members, as in etcd), upgrades GET /raft/stream to
+// a Raft stream and accepts POST /raft/snapshot, both after the handshake check. Streams and snapshots are
+// handed to the transport; this file only routes and refuses.
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { SecureContextOptions } from 'node:tls';
+import { formatId, type Logger } from '../common/logger.ts';
+import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
+import type { NodeId } from '../raft/types.ts';
+import { handshakeHeader, judgeHandshake, type HandshakeJudge } from './handshake.ts';
+import { streamPath, streamUpgradeToken } from './peer-link.ts';
+import { formatPeerUrl, parsePeerUrl } from './peer-url.ts';
+import { snapshotPath } from './snapshot-sender.ts';
+
+/** Where the server hands what it accepts. */
+export interface PeerServerHandlers {
+  judge: HandshakeJudge;
+  logger: Logger;
+  /** The member list for GET /members. */
+  members(): unknown;
+  /** An accepted stream from `from`; `head` holds bytes that arrived with the request. */
+  onStream(socket: Socket, head: Buffer, from: NodeId): void;
+  /** An accepted snapshot upload from `from`; the handler answers `response`. */
+  onSnapshot(request: http.IncomingMessage, response: http.ServerResponse, from: NodeId): void;
+  track(socket: Socket): void;
+}
+
+/** The HTTP(S) servers of one member's peer URLs. */
+export class PeerServer {
+  private readonly servers: http.Server[] = [];
+
+  constructor(
+    private readonly handlers: PeerServerHandlers,
+    private readonly tls: SecureContextOptions | undefined,
+  ) {}
+
+  /** Listens on every URL and returns the URLs actually bound (a port of 0 replaced by the chosen port). */
+  async listen(urls: string[]): Promise<string[]> {
+    const bound: string[] = [];
+    for (const text of urls) {
+      const url = parsePeerUrl(text);
+      if (url.secure && this.tls === undefined) throw new Error(`peer URL ${text} is https but no peer TLS material was given`);
+      const server = url.secure ? https.createServer({ ...this.tls }) : http.createServer();
+      // A snapshot upload of a large backend may take minutes; the receiver has its own idle timeout instead.
+      server.requestTimeout = 0;
+      server.on('connection', (socket: Socket) => this.handlers.track(socket));
+      server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => this.onRequest(request, response));
+      server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(request, socket as Socket, head));
+      this.servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(url.port, url.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (error: Error) => this.handlers.logger.error('peer listener failed', { url: text, error: error.message }));
+      bound.push(formatPeerUrl(url.secure, url.host, (server.address() as AddressInfo).port));
+    }
+    return bound;
+  }
+
+  /** Stops listening; resolves when every server has closed (the transport closes the connections). */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private onRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const route = `${request.method} ${(request.url ?? '').split('?')[0]}`;
+    response.setHeader(handshakeHeader.clusterId, formatId(this.handlers.judge.clusterId));
+    response.setHeader(handshakeHeader.serverVersion, etcdServerVersion);
+    if (route === 'GET /version') return sendJson(response, { etcdserver: etcdServerVersion, etcdcluster: etcdClusterVersion });
+    if (route === 'GET /members') return this.sendMembers(response);
+    if (route === `POST ${snapshotPath}`) return this.onSnapshotRequest(request, response);
+    const known = ['/version', '/members', snapshotPath, streamPath].includes((request.url ?? '').split('?')[0]!);
+    sendText(response, known ? 405 : 404, known ? 'Method Not Allowed' : 'Not Found');
+  }
+
+  private sendMembers(response: http.ServerResponse): void {
+    let members: unknown;
+    try {
+      members = this.handlers.members();
+    } catch (error) {
+      this.handlers.logger.warn('failed to list members for a peer', { error: (error as Error).message });
+      return sendText(response, 500, 'failed to list members');
+    }
+    sendJson(response, members);
+  }
+
+  private onSnapshotRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const verdict = this.judge(request);
+    if (!verdict.accepted) {
+      // Close the connection: the body that would follow is of no use.
+      response.setHeader('connection', 'close');
+      return sendText(response, verdict.status, verdict.reason);
+    }
+    this.handlers.onSnapshot(request, response, verdict.from);
+  }
+
+  private onUpgrade(request: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET' || path !== streamPath || request.headers.upgrade !== streamUpgradeToken) {
+      return refuseRaw(socket, 404, 'Not Found');
+    }
+    const verdict = this.judge(request);
+    if (!verdict.accepted) return refuseRaw(socket, verdict.status, verdict.reason);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nupgrade: ${streamUpgradeToken}\r\nconnection: Upgrade\r\n` +
+        `${handshakeHeader.clusterId}: ${formatId(this.handlers.judge.clusterId)}\r\n\r\n`,
+    );
+    this.handlers.onStream(socket, head, verdict.from);
+  }
+
+  /** The handshake verdict, logged when it refuses (a host callback that throws refuses with 500). */
+  private judge(request: http.IncomingMessage): { accepted: true; from: NodeId } | { accepted: false; status: number; reason: string } {
+    try {
+      const verdict = judgeHandshake(request.headers, this.handlers.judge);
+      if (!verdict.accepted) this.handlers.logger.warn(verdict.logMessage, verdict.fields);
+      return verdict;
+    } catch (error) {
+      this.handlers.logger.error('failed to check a peer handshake', { error: (error as Error).message });
+      return { accepted: false, status: 500, reason: 'internal error' };
+    }
+  }
+}
+
+function sendJson(response: http.ServerResponse, value: unknown): void {
+  const body = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? formatId(item) : item));
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function sendText(response: http.ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/** Answers an upgrade request that is refused, on the raw socket (node:http no longer owns it), and closes it. */
+function refuseRaw(socket: Socket, status: number, reason: string): void {
+  const body = Buffer.from(reason, 'utf8');
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+      `content-length: ${body.length}\r\nconnection: close\r\n\r\n${reason}`,
+  );
+}

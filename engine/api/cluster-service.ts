@@ -1,21 +1,34 @@
-// The Cluster service. Membership changes arrive with replication; until then a single member answers
-// MemberList and refuses changes it cannot make safely with etcd's errors.
+// The Cluster service: membership as applied from the log, and changes proposed through Raft (checks and
+// errors in engine/server/cluster-ops.ts). Every response carries the member list after the change, as etcd's.
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ServerApi } from '../server/server-api.ts';
-import { Errors } from '../common/errors.ts';
+import type { MemberAddRequest__Output } from '../proto/generated/etcdserverpb/MemberAddRequest.ts';
+import type { MemberRemoveRequest__Output } from '../proto/generated/etcdserverpb/MemberRemoveRequest.ts';
+import type { MemberUpdateRequest__Output } from '../proto/generated/etcdserverpb/MemberUpdateRequest.ts';
+import type { MemberPromoteRequest__Output } from '../proto/generated/etcdserverpb/MemberPromoteRequest.ts';
 import { unary } from './unary.ts';
 
 /** Unary request handlers for etcdserverpb.Cluster, shared by gRPC and the JSON gateway. */
 export function clusterHandlers(server: ServerApi) {
-  const notCapable = async () => {
-    throw Errors.NotCapable;
-  };
+  const withMembers = async () => ({ header: {}, members: await server.memberList() });
   return {
-    MemberList: async () => ({ header: {}, members: await server.memberList() }),
-    MemberAdd: notCapable,
-    MemberRemove: notCapable,
-    MemberUpdate: notCapable,
-    MemberPromote: notCapable,
+    MemberList: withMembers,
+    MemberAdd: async (request: MemberAddRequest__Output) => {
+      const member = await server.memberAdd(request.peerURLs, request.isLearner);
+      return { ...(await withMembers()), member };
+    },
+    MemberRemove: async (request: MemberRemoveRequest__Output) => {
+      await server.memberRemove(BigInt(request.ID));
+      return withMembers();
+    },
+    MemberUpdate: async (request: MemberUpdateRequest__Output) => {
+      await server.memberUpdate(BigInt(request.ID), request.peerURLs);
+      return withMembers();
+    },
+    MemberPromote: async (request: MemberPromoteRequest__Output) => {
+      await server.memberPromote(BigInt(request.ID));
+      return withMembers();
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { snapshotChunkBytes } from '../common/limits.ts';
 import { toGrpcError } from './grpc-status.ts';
 import { unary } from './unary.ts';
 import type { AlarmRequest__Output } from '../proto/generated/etcdserverpb/AlarmRequest.ts';
+import type { MoveLeaderRequest__Output } from '../proto/generated/etcdserverpb/MoveLeaderRequest.ts';
 import type { HashKVRequest__Output } from '../proto/generated/etcdserverpb/HashKVRequest.ts';
 import type { SnapshotResponse } from '../proto/generated/etcdserverpb/SnapshotResponse.ts';
 
@@ -22,9 +23,9 @@ export function maintenanceHandlers(server: ServerApi) {
     },
     Hash: () => server.hash(),
     HashKV: (request: HashKVRequest__Output) => server.hashKV(Number(request.revision)),
-    MoveLeader: async () => {
-      // A single member is always its own leader; moving leadership needs a second voter.
-      throw Errors.BadLeaderTransferee;
+    MoveLeader: async (request: MoveLeaderRequest__Output) => {
+      await server.moveLeader(BigInt(request.targetID));
+      return { header: {} };
     },
     Downgrade: async () => {
       throw Errors.NotCapable;

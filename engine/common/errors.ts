@@ -108,6 +108,8 @@ export const Errors = {
     GrpcCode.Unavailable,
     'etcdserver: request timed out, waiting for the applied index took too long',
   ),
+  // Not in etcd's gRPC error table, so it reaches clients with code Unknown.
+  LeaderTransferTimeout: define(GrpcCode.Unknown, 'etcdserver: request timed out, leader transfer took too long'),
   Unhealthy: define(GrpcCode.Unavailable, 'etcdserver: unhealthy cluster'),
   Corrupt: define(GrpcCode.DataLoss, 'etcdserver: corrupt cluster'),
   NotSupportedForLearner: define(GrpcCode.Unavailable, 'etcdserver: rpc not supported for learner'),

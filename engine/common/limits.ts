@@ -178,3 +178,20 @@ export const peerSnapshotPayloadBytesMax = 2 * quotaBackendBytesMaxRecommended;
 
 /** Max bytes of a /members or /version answer read from a peer, and of a refusal reason kept for the log. */
 export const peerResponseBytesMax = 1024 * 1024;
+
+// ---- Cluster membership (engine/server/cluster-ops.ts) ----
+
+/** Learners a cluster may have at once (etcd's maxLearners, 1). */
+export const learnersMax = 1;
+
+/** A learner may be promoted once its log has at least this percentage of the leader's (etcd: 90). */
+export const learnerReadyPercent = 90;
+
+/** How long MoveLeader waits for the transferee to take over (etcd: the request timeout). */
+export const leaderTransferTimeoutMs = 5_000;
+
+/** How long a joining member waits for one peer's member list (GET /members). */
+export const peerJoinRequestTimeoutMs = 5_000;
+
+/** Deadline of a request a follower forwards to the leader (lease keep-alive, time-to-live, promotion). */
+export const leaderForwardTimeoutMs = 5_000;

@@ -10,6 +10,8 @@ import type { ServerConfig } from '../server/server-config.ts';
 import { createGrpcServer } from '../api/grpc-server.ts';
 import { httpHandler } from '../api/http-handler.ts';
 import { listenClient, type ClientListener } from '../api/client-listener.ts';
+import type { PeerTransport } from '../transport/index.ts';
+import { startPeerLinks } from './peer-links.ts';
 
 /** A running member with its listeners. */
 export interface RunningMember {
@@ -42,6 +44,7 @@ export async function startMember(config: ServerConfig, options: StartMemberOpti
   const { logger } = options;
   const metrics = new ServerMetrics();
   const server = await openMember(config, { logger, metrics });
+  let peerLinks: PeerTransport | undefined;
   const { grpc, injector } = createGrpcServer(server, { requestBytesMax: config.requestBytesMax, concurrentStreamsMax: config.concurrentStreamsMax });
   const httpServer = http.createServer(httpHandler(server, metrics));
   const listeners: ClientListener[] = [];
@@ -52,9 +55,12 @@ export async function startMember(config: ServerConfig, options: StartMemberOpti
     injector.destroy();
     grpc.forceShutdown();
     httpServer.close();
+    // The transport outlives the server's stop: a leader's last lease checkpoint still needs the peers.
     await server.stop();
+    await peerLinks?.stop();
   };
   try {
+    peerLinks = await startPeerLinks(server, config, metrics, logger);
     server.start();
     for (const url of config.clientUrls) {
       const { host, port } = hostAndPort(url);

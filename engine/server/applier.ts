@@ -4,7 +4,7 @@
 // keeps members identical; the error goes back to the proposer only.
 import { Errors, EtcdError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { EntryType, type ConfChange, type Entry, type Snapshot } from '../raft/types.ts';
+import { ConfChangeType, EntryType, type ConfChange, type Entry, type Snapshot } from '../raft/types.ts';
 import type { Backend, WriteTx } from '../storage/backend/backend.ts';
 import type { InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 import type { TxnRequest__Output } from '../proto/generated/etcdserverpb/TxnRequest.ts';
@@ -92,8 +92,10 @@ export class Applier implements KvApplyContext {
       mvcc.setConsistentIndex(tx, entry.index);
       if (entry.type === EntryType.ConfChange) {
         const change = decodeConfChange(entry.data);
-        this.applyMembershipChange(tx, change);
-        changes.push(change);
+        const refusal = this.applyMembershipChange(tx, change);
+        // A refused change still takes its log slot: Raft applies it as a no-op (node NONE), as etcd does.
+        changes.push(refusal === undefined ? change : { ...change, nodeId: 0n });
+        outcomes.push({ id: change.id, result: refusal === undefined ? { ok: true, value: { response: undefined } } : { ok: false, error: refusal } });
         continue;
       }
       // A new leader's empty entry carries nothing but its index.
@@ -174,18 +176,36 @@ export class Applier implements KvApplyContext {
     return { header: emptyHeader(), alarms: changed ? [{ memberID: changed.memberId.toString(), alarm: changed.type }] : [] };
   }
 
-  private applyMembershipChange(tx: WriteTx, change: ConfChange): void {
-    if (change.type === 0 || change.type === 3) {
-      // Add (or add as learner): the context carries the member record.
+  /**
+   * Applies a membership change to the member records, or refuses it (returning the error) when it does not fit
+   * the membership as applied so far: proposals are checked too, but two racing proposals can both pass.
+   */
+  private applyMembershipChange(tx: WriteTx, change: ConfChange): EtcdError | undefined {
+    const existing = Membership.member(tx, change.nodeId);
+    const conflictsWithPeerUrls = (peerUrls: string[]): boolean =>
+      Membership.members(tx).some((member) => member.id !== change.nodeId && member.peerUrls.some((url) => peerUrls.includes(url)));
+    if (change.type === ConfChangeType.AddNode || change.type === ConfChangeType.AddLearnerNode) {
+      // etcd reports a removed ID like an existing one here, and like a missing one below.
+      if (Membership.isRemoved(tx, change.nodeId)) return Errors.MemberExist;
       const member = decodeMember(change.context ?? new Uint8Array());
-      Membership.save(tx, { ...member, id: change.nodeId, isLearner: change.type === 3 });
-    } else if (change.type === 1) {
+      if (existing !== undefined) {
+        // Adding an existing learner as a voter is its promotion; anything else re-adds a member.
+        if (!(existing.isLearner && change.type === ConfChangeType.AddNode)) return Errors.MemberExist;
+        Membership.save(tx, { ...existing, isLearner: false });
+        return undefined;
+      }
+      if (conflictsWithPeerUrls(member.peerUrls)) return Errors.PeerURLExist;
+      Membership.save(tx, { ...member, id: change.nodeId, isLearner: change.type === ConfChangeType.AddLearnerNode });
+    } else if (change.type === ConfChangeType.RemoveNode) {
+      if (existing === undefined) return Errors.MemberNotFound;
       Membership.remove(tx, change.nodeId);
-    } else if (change.type === 2) {
-      const existing = Membership.member(tx, change.nodeId);
+    } else if (change.type === ConfChangeType.UpdateNode) {
+      if (existing === undefined) return Errors.MemberNotFound;
       const updated = decodeMember(change.context ?? new Uint8Array());
-      if (existing) Membership.save(tx, { ...existing, peerUrls: updated.peerUrls });
+      if (conflictsWithPeerUrls(updated.peerUrls)) return Errors.PeerURLExist;
+      Membership.save(tx, { ...existing, peerUrls: updated.peerUrls });
     }
+    return undefined;
   }
 
   /** Installs a leader's snapshot (replication). */

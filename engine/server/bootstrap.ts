@@ -21,6 +21,7 @@ import { encodeMember, Membership } from './membership.ts';
 import { MemberStorage, restoreLog } from './member-storage.ts';
 import { Snapshotter } from '../storage/snapshot/snapshotter.ts';
 import { Applier } from './applier.ts';
+import { joinCluster } from './join-cluster.ts';
 import { EtcdServer } from './etcd-server.ts';
 import type { ServerConfig } from './server-config.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -55,8 +56,10 @@ interface RaftStart {
   clusterId: bigint;
   wal: Wal;
   raftStorage: MemoryStorage;
-  /** Peers to bootstrap a new cluster with; empty on restart. */
+  /** Peers to bootstrap a new cluster with; empty on restart and when joining. */
   peers: Array<{ id: bigint; context: Uint8Array }>;
+  /** Other members known before the backend says (a new or joining member); empty on restart. */
+  knownPeers: Array<{ id: bigint; peerUrls: string[] }>;
 }
 
 async function restartFromWal(walDirectory: string, snapshotter: Snapshotter, logger: Logger): Promise<RaftStart> {
@@ -70,13 +73,15 @@ async function restartFromWal(walDirectory: string, snapshotter: Snapshotter, lo
     'snapshot-index': restored.raftStorage.snapshot().metadata.index,
     'wal-entries': restored.entryCount,
   });
-  return { memberId, clusterId, wal: restored.wal, raftStorage: restored.raftStorage, peers: [] };
+  return { memberId, clusterId, wal: restored.wal, raftStorage: restored.raftStorage, peers: [], knownPeers: [] };
 }
 
 async function createNewMember(config: ServerConfig, walDirectory: string, logger: Logger): Promise<RaftStart> {
   if (config.initialClusterState === 'existing') {
-    // Joining an existing cluster needs peers to fetch the log from; that arrives with replication.
-    throw new Error('--initial-cluster-state existing needs a running cluster to join; start this member with a data dir, or as part of a new cluster');
+    const joined = await joinCluster(config);
+    const wal = await Wal.create(walDirectory, encodeWalMetadata(joined.memberId, joined.clusterId));
+    logger.info('joining an existing cluster', { 'local-member-id': joined.memberId, 'cluster-id': joined.clusterId, members: joined.members.length });
+    return { memberId: joined.memberId, clusterId: joined.clusterId, wal, raftStorage: new MemoryStorage(), peers: [], knownPeers: joined.members };
   }
   const members = config.initialCluster.map((member) => ({
     id: computeMemberId(member.peerUrls, config.initialClusterToken),
@@ -92,7 +97,7 @@ async function createNewMember(config: ServerConfig, walDirectory: string, logge
     id: member.id,
     context: encodeMember({ id: member.id, name: '', peerUrls: member.peerUrls, clientUrls: [], isLearner: false }),
   }));
-  return { memberId: self.id, clusterId, wal, raftStorage: new MemoryStorage(), peers };
+  return { memberId: self.id, clusterId, wal, raftStorage: new MemoryStorage(), peers, knownPeers: members };
 }
 
 /** Opens the member described by `config` (not yet started). */
@@ -125,6 +130,8 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
   });
   if (start.peers.length > 0) raft.bootstrap(start.peers);
   let confState = start.raftStorage.initialState().confState;
+  // The server exists only after the applier; membership changes reach it through this late binding.
+  const late: { server?: EtcdServer } = {};
 
   const applier = new Applier({
     backend,
@@ -133,11 +140,13 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
     logger,
     applyConfChange: (change) => {
       confState = raft.applyConfChange(change);
+      late.server?.onConfChangeApplied(change);
     },
   });
   const consistentIndex = kv.consistentIndex();
   const voters = start.peers.length > 0 ? start.peers.length : Membership.members(backend).filter((member) => !member.isLearner).length;
-  return new EtcdServer({
+  const initialPeers = start.knownPeers.length > 0 ? start.knownPeers : Membership.members(backend);
+  const server = new EtcdServer({
     config,
     logger,
     metrics: options.metrics,
@@ -150,8 +159,11 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
     watchHub: watchHub(watchable),
     appliedIndex: consistentIndex,
     // A cluster of one elects itself at once instead of waiting out an election timeout.
-    campaignOnStart: voters === 1,
+    campaignOnStart: voters === 1 && start.knownPeers.length <= 1,
+    initialPeers: initialPeers.filter((peer) => peer.id !== start.memberId).map((peer) => ({ id: peer.id, peerUrls: peer.peerUrls })),
     clock,
   });
+  late.server = server;
+  return server;
 }
 

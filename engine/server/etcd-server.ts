@@ -3,11 +3,13 @@
 // (serializable). Everything that changes state is applied from the log by the Applier, so a member's state
 // is a pure function of its log.
 import { Errors, EtcdError } from '../common/errors.ts';
-import { leaseTtlSecondsMin, proposalsPendingMax } from '../common/limits.ts';
+import { leaderTransferTimeoutMs, leaseTtlSecondsMin, proposalsPendingMax } from '../common/limits.ts';
 import type { Logger } from '../common/logger.ts';
 import { etcdServerVersion } from '../common/version.ts';
 import type { InternalRaftRequest, InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
-import type { Entry, HardState, Message, ReadState, Snapshot, SoftState } from '../raft/types.ts';
+import type { ConfChange, Entry, HardState, Message, ReadState, Snapshot, SoftState } from '../raft/types.ts';
+import type { Status } from '../raft/status.ts';
+import { ConfChangeType, ProposalDroppedError, StepPeerNotFoundError } from '../raft/index.ts';
 import { NONE, StateType } from '../raft/types.ts';
 import type { Backend, BackendSnapshot } from '../storage/backend/backend.ts';
 import type { ServerApi } from './server-api.ts';
@@ -23,6 +25,9 @@ import { Applier, type ApplyResult } from './applier.ts';
 import { AlarmType, alarmName } from './alarms.ts';
 import { AutoCompactor } from './auto-compactor.ts';
 import { Membership, toProtoMember } from './membership.ts';
+import { ClusterOps } from './cluster-ops.ts';
+import { LeaderClient } from './leader-client.ts';
+import type { PeerMemberDocument } from './join-cluster.ts';
 import type { MemberStorage } from './member-storage.ts';
 import { applyRange, isReadOnlyTxn } from './apply-kv.ts';
 import type { WatchHub } from './watch-hub.ts';
@@ -49,15 +54,30 @@ import type { HashKVResponse } from '../proto/generated/etcdserverpb/HashKVRespo
 import type { Member } from '../proto/generated/etcdserverpb/Member.ts';
 import type { ResponseHeader } from '../proto/generated/etcdserverpb/ResponseHeader.ts';
 
-/** The Raft node as the server uses it. */
+/** The Raft node as the server uses it (engine/raft's RaftNode). */
 export interface ServerRaft {
   tick(): void;
   hasReady(): boolean;
   ready(): import('../raft/types.ts').Ready;
   advance(): void;
   propose(data: Uint8Array): void;
+  proposeConfChange(change: ConfChange): void;
   readIndex(context: Uint8Array): void;
   campaign(): void;
+  step(message: Message): void;
+  reportUnreachable(id: bigint): void;
+  reportSnapshot(id: bigint, failed: boolean): void;
+  transferLeadership(transferee: bigint): void;
+  status(): Status;
+}
+
+/** The peer transport as the server uses it (engine/transport's PeerTransport). */
+export interface PeerLinks {
+  send(messages: readonly Message[]): void;
+  addPeer(id: bigint, urls: readonly string[]): void;
+  updatePeer(id: bigint, urls: readonly string[]): void;
+  removePeer(id: bigint): void;
+  peerStats(): Array<{ id: bigint; active: boolean }>;
 }
 
 /** Everything a member is made of, opened by bootstrap.ts. */
@@ -76,6 +96,8 @@ export interface ServerParts {
   appliedIndex: number;
   /** Whether this member bootstrapped the cluster and must campaign at once (single member). */
   campaignOnStart: boolean;
+  /** The other members to connect to at start (from --initial-cluster, the backend, or the cluster joined). */
+  initialPeers: Array<{ id: bigint; peerUrls: string[] }>;
   clock: () => number;
 }
 
@@ -85,7 +107,6 @@ function requestTimeoutMs(config: ServerConfig): number {
   return 5000 + 2 * config.electionMs;
 }
 
-/** A running member. */
 /** A client request as the gRPC layer decoded it: exactly one of these, every field of it present. */
 type ClientRequest = Partial<Pick<InternalRaftRequest__Output, 'put' | 'delete_range' | 'txn'>>;
 
@@ -109,6 +130,13 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private readonly logger: Logger;
   private readonly metrics: ServerMetrics;
   private readonly applier: Applier;
+  private transport: PeerLinks | undefined;
+  private readonly clusterOps: ClusterOps;
+  private readonly leaderClient = new LeaderClient(() =>
+    this.leaderId === NONE ? undefined : Membership.member(this.parts.backend, this.leaderId)?.clientUrls[0],
+  );
+  /** Settled when the leader changes to the awaited member (MoveLeader). */
+  private readonly leaderWaits = new Set<{ target: bigint; resolve: () => void }>();
 
   constructor(private readonly parts: ServerParts) {
     this.config = parts.config;
@@ -144,6 +172,27 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       parts.clock,
       (error) => this.logger.warn('failed auto compaction', { error: error.message }),
     );
+    this.clusterOps = new ClusterOps(
+      {
+        memberId: parts.memberId,
+        members: () => Membership.members(parts.backend),
+        leaderId: () => this.leaderId,
+        raftStatus: () => parts.raft.status(),
+        activePeers: () => new Set((this.transport?.peerStats() ?? []).filter((peer) => peer.active).map((peer) => peer.id)),
+        strictReconfigCheck: parts.config.strictReconfigCheck,
+        proposeConfChange: (change) => this.proposeConfChange(change),
+        transferLeadership: (target) => this.transferLeadership(target),
+        nextRequestId: () => this.ids.next(),
+        clock: parts.clock,
+      },
+      parts.clusterId,
+    );
+  }
+
+  /** Connects the member to its peers; call once, before start(). */
+  attachTransport(transport: PeerLinks): void {
+    this.transport = transport;
+    for (const peer of this.parts.initialPeers) if (peer.id !== this.memberId) transport.addPeer(peer.id, peer.peerUrls);
   }
 
   /** This member's ID. */
@@ -196,6 +245,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     this.waits.rejectAll(Errors.Stopped);
     this.reads.rejectAll(Errors.Stopped);
     this.watchHub.close();
+    this.leaderClient.close();
     await this.parts.backend.sync();
     await this.parts.storage.close();
     await this.parts.backend.close();
@@ -219,11 +269,9 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     }
   }
 
-  /** Sends peer messages. A single member has no peers; replication adds the transport here. */
+  /** Sends peer messages through the transport (a member started without one has no peers to reach). */
   send(messages: Message[]): void {
-    for (const message of messages) {
-      if (message.to !== this.memberId) this.logger.debug('dropping message to unknown peer', { to: message.to, type: message.type });
-    }
+    if (messages.length > 0) this.transport?.send(messages);
   }
 
   /** Installs a snapshot received from a leader (replication). */
@@ -253,6 +301,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   onSoftState(state: SoftState): void {
     const previous = this.leaderId;
     this.leaderId = state.lead;
+    for (const wait of this.leaderWaits) if (wait.target === state.lead) wait.resolve();
     this.metrics.hasLeader.set(state.lead === NONE ? 0 : 1);
     this.metrics.isLeader.set(state.raftState === StateType.Leader ? 1 : 0);
     if (previous !== state.lead) {
@@ -281,7 +330,121 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     void this.stop().finally(() => process.exit(1));
   }
 
+  // ---- peer transport host ----
+
+  /** A message from a peer, for Raft. */
+  stepPeerMessage(message: Message): void {
+    if (this.stopping) return;
+    try {
+      this.parts.raft.step(message);
+    } catch (error) {
+      // Responses from members this one no longer knows, and the like, are stale rather than harmful.
+      if (!(error instanceof StepPeerNotFoundError)) throw error;
+    }
+    this.driver.schedule();
+  }
+
+  /** The transport could not deliver to `id`: Raft stops streaming to it optimistically. */
+  reportUnreachable(id: bigint): void {
+    if (this.stopping) return;
+    this.parts.raft.reportUnreachable(id);
+    this.driver.schedule();
+  }
+
+  /** How sending a snapshot to `id` ended. */
+  reportSnapshotStatus(id: bigint, ok: boolean): void {
+    if (this.stopping) return;
+    this.parts.raft.reportSnapshot(id, !ok);
+    this.driver.schedule();
+  }
+
+  /** The backend copy that travels with a snapshot message to a lagging follower, in chunks. */
+  async *snapshotPayload(_message: Message): AsyncIterable<Uint8Array> {
+    const copy = await this.snapshot();
+    try {
+      yield* copy.chunks();
+    } finally {
+      await copy.release();
+    }
+  }
+
+  /** Whether `id` was removed from the cluster (its peer traffic is refused). */
+  isRemovedMember(id: bigint): boolean {
+    return Membership.isRemoved(this.parts.backend, id);
+  }
+
+  /** The members as served on the peer port's GET /members (what a joining member bootstraps from). */
+  peerMembers(): PeerMemberDocument[] {
+    return Membership.members(this.parts.backend).map((member) => ({
+      id: member.id.toString(16),
+      name: member.name,
+      peerURLs: member.peerUrls,
+      clientURLs: member.clientUrls,
+      isLearner: member.isLearner,
+    }));
+  }
+
+  /** A peer refused this member as removed: it stops, as etcd does (once, however often peers say so). */
+  onRemovedFromCluster(): void {
+    if (this.stopping) return;
+    this.logger.warn('the member has been permanently removed from the cluster', { 'local-member-id': this.memberId });
+    this.logger.warn('the data-dir used by this member must be removed', { 'data-dir': this.config.dataDir });
+    void this.stop().finally(() => process.exit(0));
+  }
+
+  /** A membership change was applied to Raft: connect to, update or drop the peer; stop if this one left. */
+  onConfChangeApplied(change: ConfChange): void {
+    if (change.nodeId === NONE) return;
+    if (change.type === ConfChangeType.RemoveNode) {
+      if (change.nodeId === this.memberId) {
+        this.onRemovedFromCluster();
+        return;
+      }
+      this.transport?.removePeer(change.nodeId);
+      return;
+    }
+    if (change.nodeId === this.memberId) return;
+    const member = Membership.member(this.parts.backend, change.nodeId);
+    if (member !== undefined) this.transport?.addPeer(member.id, member.peerUrls);
+  }
+
   // ---- proposals and reads ----
+
+  /** Proposes a membership change and resolves once it is applied, or rejects with the apply-time refusal. */
+  private async proposeConfChange(change: ConfChange): Promise<void> {
+    if (this.stopping) throw Errors.Stopped;
+    if (this.leaderId === NONE) throw Errors.NoLeader;
+    const waiting = this.waits.register(change.id, requestTimeoutMs(this.config), Errors.Timeout);
+    try {
+      this.parts.raft.proposeConfChange(change);
+    } catch (error) {
+      // A leader refuses a second change while one is pending; etcd answers that with a timeout-like retry.
+      this.waits.trigger(change.id, { ok: false, error: error instanceof ProposalDroppedError ? Errors.Unhealthy : Errors.NoLeader });
+    }
+    this.driver.schedule();
+    await waiting;
+  }
+
+  /** Transfers leadership to `target` and resolves once it leads. */
+  private async transferLeadership(target: bigint): Promise<void> {
+    let wait: { target: bigint; resolve: () => void } | undefined;
+    const led = new Promise<void>((resolve) => {
+      wait = { target, resolve };
+      this.leaderWaits.add(wait);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Errors.LeaderTransferTimeout), leaderTransferTimeoutMs);
+    });
+    try {
+      this.parts.raft.transferLeadership(target);
+      this.driver.schedule();
+      await Promise.race([led, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      this.leaderWaits.delete(wait!);
+    }
+  }
 
   private requestReadIndex(context: Uint8Array): void {
     if (this.leaderId === NONE) throw Errors.NoLeader;
@@ -391,11 +554,14 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   }
 
   async leaseRenew(id: bigint): Promise<number> {
-    if (this.leaderId !== this.memberId) throw Errors.NotLeader;
-    return this.applier.renewLease(id);
+    if (this.leaderId === this.memberId) return this.applier.renewLease(id);
+    if (this.leaderId === NONE) throw Errors.NoLeader;
+    return this.leaderClient.renewLease(id);
   }
 
   async leaseTimeToLive(id: bigint, keys: boolean): Promise<LeaseTimeToLiveResponse> {
+    // Only the leader's countdown is the real one; a follower's copy of the lease does not tick.
+    if (this.leaderId !== this.memberId && this.leaderId !== NONE) return this.leaderClient.leaseTimeToLive(id, keys);
     return this.applier.leaseTimeToLive(id, keys);
   }
 
@@ -420,7 +586,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       raftTerm: this.currentTerm,
       raftAppliedIndex: this.applied.appliedIndex,
       errors: this.applier.alarmList(AlarmType.None).map((alarm) => `memberID:${String(alarm.memberID)} alarm:${alarmName(alarm.alarm as AlarmType)} `),
-      isLearner: false,
+      isLearner: Membership.member(this.parts.backend, this.memberId)?.isLearner ?? false,
     };
   }
 
@@ -447,6 +613,27 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
 
   async memberList(): Promise<Member[]> {
     return Membership.members(this.parts.backend).map(toProtoMember);
+  }
+
+  async memberAdd(peerUrls: string[], isLearner: boolean): Promise<Member> {
+    return toProtoMember(await this.clusterOps.add(peerUrls, isLearner));
+  }
+
+  async memberRemove(id: bigint): Promise<void> {
+    await this.clusterOps.remove(id);
+  }
+
+  async memberUpdate(id: bigint, peerUrls: string[]): Promise<void> {
+    await this.clusterOps.update(id, peerUrls);
+  }
+
+  async memberPromote(id: bigint): Promise<void> {
+    if (this.leaderId !== this.memberId && this.leaderId !== NONE) return this.leaderClient.promote(id);
+    await this.clusterOps.promote(id);
+  }
+
+  async moveLeader(target: bigint): Promise<void> {
+    await this.clusterOps.moveLeader(target);
   }
 
   async health(): Promise<{ healthy: boolean; reason: string }> {

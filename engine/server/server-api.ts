@@ -61,6 +61,14 @@ export interface ServerApi {
   defragment(): Promise<void>;
 
   memberList(): Promise<Member[]>;
+  /** Adds a member (a voter, or a learner); resolves with it once the change is applied. */
+  memberAdd(peerUrls: string[], isLearner: boolean): Promise<Member>;
+  memberRemove(id: bigint): Promise<void>;
+  memberUpdate(id: bigint, peerUrls: string[]): Promise<void>;
+  /** Promotes a caught-up learner to a voter (on the leader). */
+  memberPromote(id: bigint): Promise<void>;
+  /** Hands leadership to `target` (on the leader). */
+  moveLeader(target: bigint): Promise<void>;
   /** Whether the member can serve: it has a leader and no alarm that stops writes (for /health). */
   health(): Promise<{ healthy: boolean; reason: string }>;
 }

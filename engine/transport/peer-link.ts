@@ -25,6 +25,12 @@ import type { TransportTuning } from './transport-types.ts';
 /** The HTTP Upgrade token of a Raft stream. */
 export const streamUpgradeToken = 'cairn-raft';
 
+/** Frames smaller than this are joined with their neighbours into one write. */
+const joinedFrameBytesMax = 16 * 1024;
+
+/** Bytes of small frames joined into one write. */
+const joinedBatchBytes = 64 * 1024;
+
 /** The path of the stream endpoint. */
 export const streamPath = '/raft/stream';
 
@@ -257,12 +263,29 @@ export class PeerLink {
     const socket = this.socket;
     if (socket === undefined || this.state !== 'active' || this.waitingForDrain || this.queue.length === 0) return;
     const bufferMax = this.context.tuning.socketBufferBytesMax;
+    // Small frames are joined into one buffer per batch: one write instead of hundreds of tiny iovecs.
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const writeBatch = () => {
+      if (batch.length === 0) return;
+      socket.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes));
+      batch = [];
+      batchBytes = 0;
+    };
     socket.cork();
-    while (this.queue.length > 0 && socket.writableLength < bufferMax) {
+    while (this.queue.length > 0 && socket.writableLength + batchBytes < bufferMax) {
       const frame = this.queue.shift()!;
-      socket.write(frame);
       this.context.counters.sentBytes += frame.length;
+      if (frame.length >= joinedFrameBytesMax) {
+        writeBatch();
+        socket.write(frame);
+        continue;
+      }
+      batch.push(frame);
+      batchBytes += frame.length;
+      if (batchBytes >= joinedBatchBytes) writeBatch();
     }
+    writeBatch();
     socket.uncork();
     if (this.queue.length === 0) return;
     // The socket holds more than socketBufferBytesMax, far above its high-water mark, so 'drain' will follow.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageType } from '../raft/types.ts';
-import { appendMessage, connectAll, startMember, stopMembers, waitFor, waitForLinks, type TestMember } from './transport-testing.ts';
+import { appendMessage, connectAll, startMember, stopMembers, unusedPeerUrl, waitFor, waitForLinks, type TestMember } from './transport-testing.ts';
 
 /** Handles that keep a process alive (the test runner's own are there before and after). */
 function liveHandles(): string[] {
@@ -136,7 +136,7 @@ test('stop() closes every socket, listener and timer', async () => {
   const members = await Promise.all([startMember(1n), startMember(2n), startMember(3n)]);
   connectAll(members);
   for (const member of members) await waitForLinks(member, members.filter((other) => other !== member));
-  members[0]!.transport.addPeer(4n, ['http://127.0.0.1:1']); // A peer that is never up: its redial timer must go too.
+  members[0]!.transport.addPeer(4n, [await unusedPeerUrl()]); // A peer that is never up: its redial timer must go too.
   assert.ok(liveHandles().length > before);
   await stopMembers(members);
   assert.deepEqual(liveHandles().slice(before), []);

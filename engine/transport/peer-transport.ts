@@ -39,7 +39,8 @@ export class PeerTransport {
   private readonly logger: Logger;
   private readonly host: TransportHost;
   private readonly tasks = new Set<Promise<void>>();
-  private readonly receiving = new Set<NodeId>();
+  /** Snapshot uploads being received, by sender. */
+  private readonly receiving = new Map<NodeId, IncomingMessage>();
   private readonly unreachableReports = new Set<NodeId>();
   private reportScheduled = false;
   private stopped = false;
@@ -126,6 +127,8 @@ export class PeerTransport {
     peer.link.close();
     peer.inbound?.close();
     peer.snapshot?.abort();
+    // An upload from a peer that is no longer a member must not reach the host.
+    this.receiving.get(id)?.destroy(new Error('peer removed'));
     this.unreachableReports.delete(id);
     this.logger.info('removed remote peer', { 'local-member-id': formatId(this.options.memberId), 'remote-peer-id': formatId(id) });
   }
@@ -281,7 +284,7 @@ export class PeerTransport {
       this.logger.warn('refused snapshot: too many snapshots being received', { 'remote-peer-id': formatId(from), receiving: this.receiving.size });
       return refuse(response, 503, 'too many snapshots in progress');
     }
-    this.receiving.add(from);
+    this.receiving.set(from, request);
     const task = this.receiveSnapshot(request, response, peer).finally(() => this.receiving.delete(from));
     this.tasks.add(task);
     void task.finally(() => this.tasks.delete(task));
@@ -299,7 +302,8 @@ export class PeerTransport {
       payloadBytesMax: this.tuning.snapshotPayloadBytesMax,
       idleTimeoutMs: this.tuning.snapshotIdleTimeoutMs,
       counters: peer.counters,
-      processSnapshot: (message, file) => (this.stopped ? Promise.reject(new Error('transport stopped')) : this.host.processSnapshot(message, file)),
+      processSnapshot: (message, file) =>
+        this.stopped || this.peers.get(peer.id) !== peer ? Promise.reject(new Error('transport stopped or peer removed')) : this.host.processSnapshot(message, file),
     });
     const index = outcome.message?.snapshot?.metadata.index;
     if (outcome.status === 204) this.logger.info('received and saved database snapshot', { ...fields, index, bytes: outcome.payloadBytes });

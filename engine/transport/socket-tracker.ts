@@ -1,9 +1,10 @@
-// Every socket the transport opens or accepts, so stop() can close them all and resolve only once each has
-// emitted 'close': a stopped transport must leave no handle that keeps the process alive.
+// Every socket the transport opens or accepts, so stop() can close them all and resolve only once each is gone:
+// a stopped transport must leave no handle that keeps the process alive.
 import type { Duplex } from 'node:stream';
 
 /** A set of live sockets. */
 export class SocketTracker {
+  /** Sockets that have not emitted 'close' yet. */
   private readonly sockets = new Set<Duplex>();
 
   /** Live sockets. */
@@ -11,24 +12,27 @@ export class SocketTracker {
     return this.sockets.size;
   }
 
-  /** Starts tracking `socket` until it closes. */
+  /** Starts tracking `socket` (a fresh one: accepted, dialled or upgraded) until it emits 'close'. */
   track(socket: Duplex): void {
-    if (socket.closed) return;
+    if (this.sockets.has(socket)) return;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
 
-  /** Destroys every tracked socket and resolves when all have closed. */
+  /** Destroys every tracked socket and resolves once all have emitted 'close' and libuv has released them. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sockets].map((socket) => closeSocket(socket)));
+    await Promise.all(
+      [...this.sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            // `closed` turns true a tick before 'close' is emitted, so the event is what we wait for.
+            socket.once('close', () => resolve());
+            socket.destroy();
+          }),
+      ),
+    );
+    // libuv frees a closed handle in the close phase of the loop; two check phases later it is surely gone.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-/** Destroys `socket` and resolves once it has emitted 'close' (at once if it already has). */
-export function closeSocket(socket: Duplex): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  return new Promise((resolve) => {
-    socket.once('close', () => resolve());
-    socket.destroy();
-  });
 }

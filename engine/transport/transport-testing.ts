@@ -1,8 +1,10 @@
 // Helpers for the transport's tests and benchmark (not used by production code): a host that records what the
 // transport hands it, transports on 127.0.0.1 with free ports and short timings, and small message builders.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { SecureContextOptions } from 'node:tls';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { EntryType, MessageType, type Message, type NodeId } from '../raft/types.ts';
 import { PeerTransport } from './peer-transport.ts';
@@ -96,7 +98,7 @@ export interface TestMember {
 /** Starts a transport for member `id` on 127.0.0.1 (port 0 unless `port` is given). */
 export async function startMember(
   id: NodeId,
-  options: { clusterId?: bigint; port?: number; tuning?: Partial<TransportTuning>; host?: RecordingHost; directory?: string } = {},
+  options: { clusterId?: bigint; port?: number; tuning?: Partial<TransportTuning>; host?: RecordingHost; directory?: string; tls?: SecureContextOptions } = {},
 ): Promise<TestMember> {
   const host = options.host ?? new RecordingHost();
   const { logger, lines } = recordingLogger();
@@ -104,7 +106,8 @@ export async function startMember(
   const transport = new PeerTransport({
     memberId: id,
     clusterId: options.clusterId ?? 0xc1n,
-    listenUrls: [`http://127.0.0.1:${options.port ?? 0}`],
+    listenUrls: [`${options.tls ? 'https' : 'http'}://127.0.0.1:${options.port ?? 0}`],
+    tls: options.tls,
     snapshotDirectory: directory,
     host,
     logger,
@@ -112,6 +115,15 @@ export async function startMember(
   });
   const [url] = await transport.start();
   return { id, transport, host, lines, url: url!, directory };
+}
+
+/** A URL on 127.0.0.1 whose port was free a moment ago (a peer that is down). */
+export async function unusedPeerUrl(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }
 
 /** Makes every member a peer of every other. */

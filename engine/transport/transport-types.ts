@@ -43,7 +43,7 @@ export interface TransportHost {
   isRemoved(id: NodeId): boolean;
   /** The member list served on GET /members; must be JSON-serialisable (bigints are written as hex IDs). */
   members(): unknown;
-  /** A peer refused this member as removed from the cluster; etcd stops such a member. Optional. */
+  /** A peer refused this member as removed from the cluster (again at each redial); etcd stops such a member. Optional. */
   removedFromCluster?(reportedBy: NodeId): void;
   /** One round-trip time sample of the stream to `peerId`, for a histogram. Optional. */
   observeRoundTrip?(peerId: NodeId, seconds: number): void;

@@ -1,0 +1,38 @@
+// Connects a member to its peers: the peer transport on --listen-peer-urls, with the member as its host.
+import path from 'node:path';
+import type { Logger } from '../common/logger.ts';
+import { peerMessageBytesMax } from '../common/limits.ts';
+import type { EtcdServer } from '../server/etcd-server.ts';
+import type { ServerMetrics } from '../server/metrics.ts';
+import type { ServerConfig } from '../server/server-config.ts';
+import { dataDirLayout } from '../server/data-dir.ts';
+import { PeerTransport } from '../transport/index.ts';
+
+/** Starts the peer transport of `server` and attaches it; resolves once it listens. */
+export async function startPeerLinks(server: EtcdServer, config: ServerConfig, metrics: ServerMetrics, logger: Logger): Promise<PeerTransport> {
+  const transport = new PeerTransport({
+    memberId: server.memberId,
+    clusterId: server.clusterId,
+    listenUrls: config.peerUrls,
+    snapshotDirectory: path.join(dataDirLayout(config.dataDir, config.walDir).snap, 'incoming'),
+    logger: logger.child({ caller: 'rafthttp' }),
+    // Every member must use the same frame limit, or a member would refuse its peers' largest appends.
+    tuning: { messageBytesMax: peerMessageBytesMax(config.requestBytesMax) },
+    host: {
+      process: (message) => server.stepPeerMessage(message),
+      processSnapshot: () => {
+        throw new Error('installing a snapshot from the leader is not supported yet; the member catches up from the log');
+      },
+      snapshotPayload: (message) => server.snapshotPayload(message),
+      unreachable: (peerId) => server.reportUnreachable(peerId),
+      snapshotStatus: (peerId, ok) => server.reportSnapshotStatus(peerId, ok),
+      isRemoved: (id) => server.isRemovedMember(id),
+      members: () => server.peerMembers(),
+      removedFromCluster: () => server.onRemovedFromCluster(),
+      observeRoundTrip: (peerId, seconds) => metrics.peerRoundTripSeconds.observe({ To: peerId.toString(16) }, seconds),
+    },
+  });
+  await transport.start();
+  server.attachTransport(transport);
+  return transport;
+}

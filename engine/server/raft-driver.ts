@@ -3,7 +3,7 @@
 // except that already-persisted committed entries are applied while the new entries are being persisted.
 // One cycle runs at a time; proposals that arrive while the log is being fsynced collect in Raft's unstable
 // log and are persisted together by the next cycle, which is the group commit of the write path.
-import type { Entry, HardState, Message, Ready, ReadState, Snapshot, SoftState } from '../raft/types.ts';
+import { StateType, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot, type SoftState } from '../raft/types.ts';
 
 /** The Raft core as the driver uses it (engine/raft's RaftNode). */
 export interface RaftCore {
@@ -37,6 +37,7 @@ export class RaftDriver {
   private rerun = false;
   private stopped = false;
   private ticker: NodeJS.Timeout | undefined;
+  private isLeader = false;
 
   constructor(
     private readonly raft: RaftCore,
@@ -86,7 +87,10 @@ export class RaftDriver {
   }
 
   private async runCycle(ready: Ready): Promise<void> {
-    if (ready.softState) this.host.onSoftState(ready.softState);
+    if (ready.softState) {
+      this.isLeader = ready.softState.raftState === StateType.Leader;
+      this.host.onSoftState(ready.softState);
+    }
     if (ready.readStates.length > 0) this.host.onReadStates(ready.readStates);
     if (ready.snapshot) {
       await this.host.persist(ready.hardState, ready.entries, ready.snapshot, ready.mustSync);
@@ -94,6 +98,11 @@ export class RaftDriver {
       await this.host.applySnapshot(ready.snapshot);
       if (ready.committedEntries.length > 0) this.host.applyEntries(ready.committedEntries);
     } else {
+      // A leader may send its appends before its own fsync: followers persist in parallel, and the leader counts
+      // itself toward a quorum only once persisted (Raft thesis 10.2.1, as etcd does). Everyone else's messages
+      // (votes, append responses) promise persisted state, so they wait.
+      const sendFirst = this.isLeader;
+      if (sendFirst) this.host.send(ready.messages);
       // Committed entries were persisted by earlier cycles (Raft counts an entry only once persisted), so they
       // are applied while this cycle's entries are being written and fsynced.
       const persisting = this.host.persist(ready.hardState, ready.entries, undefined, ready.mustSync);
@@ -102,7 +111,7 @@ export class RaftDriver {
       } finally {
         await persisting;
       }
-      this.host.send(ready.messages);
+      if (!sendFirst) this.host.send(ready.messages);
     }
     this.raft.advance();
   }

@@ -14,15 +14,14 @@ export async function startPeerLinks(server: EtcdServer, config: ServerConfig, m
     memberId: server.memberId,
     clusterId: server.clusterId,
     listenUrls: config.peerUrls,
+    // Inside the snap directory, so that a received backend is moved into place by a rename.
     snapshotDirectory: path.join(dataDirLayout(config.dataDir, config.walDir).snap, 'incoming'),
     logger: logger.child({ caller: 'rafthttp' }),
     // Every member must use the same frame limit, or a member would refuse its peers' largest appends.
     tuning: { messageBytesMax: peerMessageBytesMax(config.requestBytesMax) },
     host: {
       process: (message) => server.stepPeerMessage(message),
-      processSnapshot: () => {
-        throw new Error('installing a snapshot from the leader is not supported yet; the member catches up from the log');
-      },
+      processSnapshot: (message, payloadFile) => server.receiveSnapshot(message, payloadFile),
       snapshotPayload: (message) => server.snapshotPayload(message),
       unreachable: (peerId) => server.reportUnreachable(peerId),
       snapshotStatus: (peerId, ok) => server.reportSnapshotStatus(peerId, ok),

@@ -11,6 +11,11 @@ export type KeyLeasesUndo = Array<{ key: KeyString; previous: bigint }>;
 export class KeyLeases {
   private readonly byKey = new Map<KeyString, bigint>();
 
+  /** Forgets every key's lease. */
+  clear(): void {
+    this.byKey.clear();
+  }
+
   /** Number of keys with a lease. */
   get size(): number {
     return this.byKey.size;

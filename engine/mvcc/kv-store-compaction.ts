@@ -70,6 +70,13 @@ export class Compactor {
     });
   }
 
+  /** Drops every queued compaction (they settle with false); the compactor keeps accepting new ones. */
+  cancelQueued(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    for (const job of this.queue.splice(0)) job.settle(false);
+  }
+
   /** Stops after the current step; queued compactions settle with false (they resume on the next open). */
   stop(): void {
     this.stopped = true;

@@ -119,6 +119,24 @@ export class KvStore implements StoreCore {
     if (scheduled !== 0) void this.startCompaction(scheduled);
   }
 
+  /**
+   * Stops background work on the backend before its contents are replaced (a snapshot from the leader):
+   * queued compactions are dropped; the replacement records its own, which reload() resumes.
+   */
+  prepareReload(): void {
+    assert(this.pendingWrites.length === 0 && this.pendingCompaction === undefined, 'prepareReload inside a write transaction');
+    this.compactor.cancelQueued();
+  }
+
+  /** Rebuilds index, revisions and lease attachments from the backend's replaced contents. */
+  reload(): void {
+    this.index.clear();
+    this.keyLeases.clear();
+    this.currentRev = 1;
+    this.compactMainRev = -1;
+    this.restore();
+  }
+
   /** Revision of the last committed write transaction (1 for a new store). */
   currentRevision(): number {
     return this.currentRev;

@@ -29,7 +29,12 @@ export interface IndexRangeResult {
 
 /** The key index of a store. */
 export class TreeIndex {
-  private readonly tree = new BPlusTree<KeyIndex>();
+  private tree = new BPlusTree<KeyIndex>();
+
+  /** Forgets every key (before the index is rebuilt from a replaced backend). */
+  clear(): void {
+    this.tree = new BPlusTree<KeyIndex>();
+  }
 
   /** Number of keys with history (live or deleted but not yet compacted away). */
   get size(): number {

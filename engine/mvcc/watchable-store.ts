@@ -105,6 +105,20 @@ export class WatchableStore implements WatchHub {
     return this.kv.currentRevision();
   }
 
+  /**
+   * The store was rebuilt from a replaced backend (a leader's snapshot): every synced watcher catches up from
+   * the new store's history, as etcd's restore moves them to unsynced. Watchers whose next revision was
+   * compacted in the new history get the compacted notice from the sync loop. `previousRevision`: the store's
+   * revision before, which every synced watcher had been sent.
+   */
+  storeReplaced(previousRevision: number): void {
+    for (const watcher of [...this.synced.watchers]) {
+      watcher.minRev = Math.max(watcher.minRev, previousRevision + 1);
+      this.moveTo(watcher, 'unsynced');
+    }
+    if (this.unsynced.size > 0) this.scheduleSync(0);
+  }
+
   streamResumed(stream: WatchStream): void {
     let moved = false;
     for (const watcher of this.victims) {

@@ -4,7 +4,7 @@
 // keeps members identical; the error goes back to the proposer only.
 import { Errors, EtcdError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { ConfChangeType, EntryType, type ConfChange, type Entry, type Snapshot } from '../raft/types.ts';
+import { ConfChangeType, EntryType, type ConfChange, type Entry } from '../raft/types.ts';
 import type { Backend, WriteTx } from '../storage/backend/backend.ts';
 import type { InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 import type { TxnRequest__Output } from '../proto/generated/etcdserverpb/TxnRequest.ts';
@@ -208,9 +208,9 @@ export class Applier implements KvApplyContext {
     return undefined;
   }
 
-  /** Installs a leader's snapshot (replication). */
-  async applySnapshot(snapshot: Snapshot): Promise<void> {
-    throw new Error(`receiving snapshots needs replication (snapshot at index ${snapshot.metadata.index})`);
+  /** Reloads what the applier keeps in memory (alarms) after the backend was replaced by a snapshot's. */
+  reloadState(): void {
+    this.alarms.load(this.options.backend);
   }
 
   // ---- reads used by the server ----

@@ -2,7 +2,7 @@
 // bootstrap flags are ignored (as etcd does) and Raft is rebuilt from the WAL. Otherwise a new member is
 // created from --initial-cluster: IDs are computed as etcd computes them, the WAL is created with the member
 // and cluster IDs as metadata, and Raft is bootstrapped with one AddNode entry per initial member.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../common/logger.ts';
 import { leaseTtlSecondsMin } from '../common/limits.ts';
@@ -14,12 +14,14 @@ import { Wal } from '../storage/wal/wal.ts';
 import { LmdbBackend } from '../storage/backend/lmdb-backend.ts';
 import { KvStore } from '../mvcc/kv-store.ts';
 import { WatchableStore } from '../mvcc/watchable-store.ts';
+import { readConsistentIndex } from '../mvcc/meta.ts';
 import { Lessor } from '../lease/lessor.ts';
 import { dataDirLayout, hasWal } from './data-dir.ts';
 import { computeClusterId, computeMemberId } from './ids.ts';
 import { encodeMember, Membership } from './membership.ts';
 import { MemberStorage, restoreLog } from './member-storage.ts';
-import { Snapshotter } from '../storage/snapshot/snapshotter.ts';
+import { snapshotBackendFileName, Snapshotter } from '../storage/snapshot/snapshotter.ts';
+import path from 'node:path';
 import { Applier } from './applier.ts';
 import { joinCluster } from './join-cluster.ts';
 import { EtcdServer } from './etcd-server.ts';
@@ -112,6 +114,14 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
   const start = restarting ? await restartFromWal(layout.wal, snapshotter, logger) : await createNewMember(config, layout.wal, logger);
 
   const backend = LmdbBackend.open(layout.db);
+  // A leader's snapshot whose record is durable but whose backend was not yet installed (a crash in between):
+  // install it now, or the entries it covers would be missing (they are not in the WAL).
+  const snapshotPosition = start.raftStorage.snapshot().metadata;
+  const receivedBackend = path.join(layout.snap, snapshotBackendFileName(snapshotPosition.term, snapshotPosition.index));
+  if (snapshotPosition.index > readConsistentIndex(backend) && existsSync(receivedBackend)) {
+    logger.info('installing the backend of a received snapshot', { 'snapshot-index': snapshotPosition.index });
+    await backend.replaceWith(receivedBackend);
+  }
   const lessor = Lessor.restore(backend, { clock, ttlSecondsMin: leaseTtlSecondsMin(config.heartbeatMs, config.electionMs) });
   const kv = KvStore.open({ backend, leases: lessor });
   const watchable = new WatchableStore(kv);
@@ -160,6 +170,17 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
     appliedIndex: consistentIndex,
     // A cluster of one elects itself at once instead of waiting out an election timeout.
     campaignOnStart: voters === 1 && start.knownPeers.length <= 1,
+    installSnapshotBackend: async (file) => {
+      const previousRevision = kv.currentRevision();
+      kv.prepareReload();
+      await backend.replaceWith(file);
+      // The lessor first: the store re-attaches its keys to the reloaded leases.
+      lessor.reload(backend);
+      kv.reload();
+      watchable.storeReplaced(previousRevision);
+      applier.reloadState();
+      return kv.consistentIndex();
+    },
     initialPeers: initialPeers.filter((peer) => peer.id !== start.memberId).map((peer) => ({ id: peer.id, peerUrls: peer.peerUrls })),
     clock,
   });

@@ -98,6 +98,11 @@ export interface ServerParts {
   campaignOnStart: boolean;
   /** The other members to connect to at start (from --initial-cluster, the backend, or the cluster joined). */
   initialPeers: Array<{ id: bigint; peerUrls: string[] }>;
+  /**
+   * Replaces the member's state with the backend in `file` (a leader's snapshot): backend, MVCC store,
+   * lessor, watchers and alarms. Resolves with the applied index the new backend records.
+   */
+  installSnapshotBackend(file: string): Promise<number>;
   clock: () => number;
 }
 
@@ -137,6 +142,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   );
   /** Settled when the leader changes to the awaited member (MoveLeader). */
   private readonly leaderWaits = new Set<{ target: bigint; resolve: () => void }>();
+  /** Backends that arrived with snapshot messages, by snapshot index, until Raft hands the snapshot back. */
+  private readonly receivedBackends = new Map<number, string>();
 
   constructor(private readonly parts: ServerParts) {
     this.config = parts.config;
@@ -260,7 +267,10 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   /** Persists a Ready's durable parts. */
   async persist(hardState: HardState | undefined, entries: Entry[], snapshot: Snapshot | undefined, sync: boolean): Promise<void> {
     const started = performance.now();
-    await this.parts.storage.save(hardState, entries, snapshot, sync);
+    const backendCopy = snapshot === undefined ? undefined : this.receivedBackends.get(snapshot.metadata.index);
+    if (snapshot !== undefined && backendCopy === undefined) throw new Error(`no backend arrived with the snapshot at index ${snapshot.metadata.index}`);
+    await this.parts.storage.save(hardState, entries, snapshot, sync, backendCopy);
+    if (snapshot !== undefined) this.receivedBackends.clear();
     if (sync) this.metrics.walFsyncSeconds.observe((performance.now() - started) / 1000);
     if (hardState) {
       this.currentTerm = hardState.term;
@@ -274,10 +284,29 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     if (messages.length > 0) this.transport?.send(messages);
   }
 
-  /** Installs a snapshot received from a leader (replication). */
+  /**
+   * Installs a snapshot received from the leader: its backend replaces this member's state. The backend was
+   * copied when the leader sent it, so it may already hold entries after the snapshot's index: those are
+   * skipped when they arrive (their membership changes still reach Raft).
+   */
   async applySnapshot(snapshot: Snapshot): Promise<void> {
-    await this.applier.applySnapshot(snapshot);
-    this.applied.advance(snapshot.metadata.index);
+    const { index, term } = snapshot.metadata;
+    const appliedIndex = await this.parts.installSnapshotBackend(this.parts.storage.snapshotBackendPath(term, index));
+    if (appliedIndex < index) throw new Error(`the backend received with snapshot ${index} has only applied up to ${appliedIndex}`);
+    this.applied.advance(appliedIndex);
+    this.backendTotalBytes = this.parts.backend.size().totalBytes;
+    this.syncPeersWithMembership();
+    this.reads.onApplied(this.applied.appliedIndex);
+    this.logger.info('applied snapshot', { 'snapshot-index': index, 'applied-index': appliedIndex });
+  }
+
+  /** Connects to every member the membership lists and drops peers it no longer has. */
+  private syncPeersWithMembership(): void {
+    if (this.transport === undefined) return;
+    const members = Membership.members(this.parts.backend).filter((member) => member.id !== this.memberId);
+    const ids = new Set(members.map((member) => member.id));
+    for (const peer of this.transport.peerStats()) if (!ids.has(peer.id)) this.transport.removePeer(peer.id);
+    for (const member of members) this.transport.addPeer(member.id, member.peerUrls);
   }
 
   /** Applies committed entries in order and settles their waiters. */
@@ -356,6 +385,18 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     if (this.stopping) return;
     this.parts.raft.reportSnapshot(id, !ok);
     this.driver.schedule();
+  }
+
+  /**
+   * A snapshot message whose backend arrived complete in `payloadFile`: the message goes to Raft, which hands
+   * the snapshot back in a Ready; persisting it moves the file beside the snapshot record, and applying it
+   * installs the backend.
+   */
+  receiveSnapshot(message: Message, payloadFile: string): void {
+    const index = message.snapshot?.metadata.index ?? 0;
+    this.receivedBackends.set(index, payloadFile);
+    this.logger.info('received snapshot backend', { 'snapshot-index': index, from: message.from.toString(16) });
+    this.stepPeerMessage(message);
   }
 
   /** The backend copy that travels with a snapshot message to a lagging follower, in chunks. */

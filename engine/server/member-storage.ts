@@ -5,11 +5,12 @@
 // Every `snapshotCount` applied entries, once the backend is durable at least that far, the member records a
 // Raft snapshot (index, term, configuration; the backend itself is the state) and releases the WAL segments
 // before it, so the log on disk stays bounded and a restart replays only the entries after the snapshot.
+import path from 'node:path';
 import type { Logger } from '../common/logger.ts';
 import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.ts';
 import { MemoryStorage } from '../raft/memory-storage.ts';
 import { Wal } from '../storage/wal/wal.ts';
-import { Snapshotter } from '../storage/snapshot/snapshotter.ts';
+import { snapshotBackendFileName, Snapshotter } from '../storage/snapshot/snapshotter.ts';
 
 /** Entries kept in memory behind a snapshot, so a slightly slow follower catches up without one (etcd: 5000). */
 const snapshotCatchUpEntries = 5000;
@@ -35,10 +36,14 @@ export class MemberStorage {
     this.snapshotIndex = raftStorage.snapshot().metadata.index;
   }
 
-  /** Persists one Ready: WAL first (durably when `sync`), then the in-memory copy Raft reads. */
-  async save(hardState: HardState | undefined, entries: Entry[], snapshot: Snapshot | undefined, sync: boolean): Promise<void> {
+  /**
+   * Persists one Ready: WAL first (durably when `sync`), then the in-memory copy Raft reads. A snapshot from the
+   * leader comes with `backendCopyFile`, which is moved beside the snapshot record before the WAL marks it, so
+   * that a restart can always install the backend the mark refers to.
+   */
+  async save(hardState: HardState | undefined, entries: Entry[], snapshot: Snapshot | undefined, sync: boolean, backendCopyFile?: string): Promise<void> {
     if (snapshot) {
-      await this.snapshotter.save(snapshot);
+      await this.snapshotter.save(snapshot, backendCopyFile);
       await this.wal.saveSnapshotMark({ index: snapshot.metadata.index, term: snapshot.metadata.term });
       this.raftStorage.applySnapshot(snapshot);
       this.snapshotIndex = snapshot.metadata.index;
@@ -60,6 +65,11 @@ export class MemberStorage {
     if (compactIndex > this.raftStorage.firstIndex()) this.raftStorage.compact(compactIndex);
     await this.wal.releaseTo(appliedIndex);
     this.options.logger.info('saved snapshot', { 'snapshot-index': appliedIndex, 'snapshot-term': snapshot.metadata.term });
+  }
+
+  /** Where the backend copy of the snapshot at `term` and `index` is kept (if it came with one). */
+  snapshotBackendPath(term: number, index: number): string {
+    return path.join(this.snapshotter.directory, snapshotBackendFileName(term, index));
   }
 
   /** Closes the WAL. */

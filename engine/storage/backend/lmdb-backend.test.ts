@@ -216,3 +216,38 @@ test('writes are readable as soon as write() returns and merge with committed en
     }
   });
 });
+
+test('replaceWith installs another backend copy as the next generation, dropping uncommitted writes', async () => {
+  await withBackend(async (source, root) => {
+    source.write((tx) => {
+      for (let index = 0; index < 500; index++) tx.put('key', text(`leader${index}`), text(`v${index}`));
+    });
+    const copy = await source.snapshot();
+    const file = path.join(root, 'received.mdb');
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of copy.chunks()) chunks.push(chunk);
+    fs.writeFileSync(file, Buffer.concat(chunks));
+    await copy.release();
+
+    const directory = path.join(root, 'follower');
+    const follower = LmdbBackend.open(directory);
+    try {
+      follower.write((tx) => tx.put('key', text('stale'), text('committed')));
+      await follower.sync();
+      follower.write((tx) => tx.put('key', text('buffered'), text('not yet committed')));
+      await follower.replaceWith(file);
+      assert.equal(follower.get('key', text('stale')), undefined);
+      assert.equal(follower.get('key', text('buffered')), undefined);
+      assert.equal(follower.range('key', new Uint8Array(0)).length, 500);
+      assert.ok(fs.existsSync(file), 'the received copy stays where it was (it is linked, not moved)');
+      assert.deepEqual(fs.readdirSync(directory).filter((name) => name.endsWith('.mdb')), ['data-1.mdb']);
+      follower.write((tx) => tx.put('key', text('after'), text('replace')));
+      await follower.close();
+      const reopened = LmdbBackend.open(directory);
+      assert.equal(reopened.range('key', new Uint8Array(0)).length, 501);
+      await reopened.close();
+    } finally {
+      await follower.close();
+    }
+  });
+});

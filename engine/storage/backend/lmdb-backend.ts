@@ -26,7 +26,7 @@ export class LmdbBackend implements Backend {
   private closed = false;
   /** The undo log of the write() in progress, undefined outside write(). */
   private undo: UndoLog | undefined;
-  private readonly buffer = new WriteBuffer();
+  private buffer = new WriteBuffer();
   private commitTimer: NodeJS.Timeout | undefined;
   /** The commit in flight; at most one, so commits stay in order and batches grow under load. */
   private committing: Promise<void> | undefined;
@@ -170,6 +170,45 @@ export class LmdbBackend implements Backend {
     await fs.promises.rm(file, { force: true });
     await this.track(this.environment.root.backup(file, false));
     return BackendCopy.of(file);
+  }
+
+  /**
+   * Replaces the whole database with the backend copy in `file` (another member's snapshot(), fsynced), which
+   * becomes the next generation: hard-linked (the file stays where it is, e.g. beside its snapshot record),
+   * or copied across file systems. Writes not yet committed are dropped: they belong to the state being
+   * replaced. The caller must make no writes until this resolves.
+   */
+  async replaceWith(file: string): Promise<void> {
+    this.checkOpen();
+    if (this.defragmenting) await this.defragmenting;
+    this.commitsPaused = true;
+    try {
+      if (this.committing) await this.committing;
+      const next = this.environment.generation + 1;
+      const target = dataFilePath(this.directory, next);
+      await fs.promises.rm(target, { force: true });
+      try {
+        await fs.promises.link(file, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        await fs.promises.copyFile(file, target);
+        await fsyncFile(target);
+      }
+      await fsyncDirectory(this.directory);
+      await this.settleBackground();
+      const previous = this.environment;
+      // One synchronous switch, as in defragment: reads see the old state or the new one.
+      this.environment = openEnvironment(this.directory, next);
+      this.buffer = new WriteBuffer();
+      this.committedGeneration = 0;
+      if (this.commitTimer) clearTimeout(this.commitTimer);
+      this.commitTimer = undefined;
+      this.sizeNow = this.measureSize();
+      await previous.root.close();
+      removeOlderGenerations(this.directory, next);
+    } finally {
+      this.commitsPaused = false;
+    }
   }
 
   /** Waits for a defragment in progress, commits and syncs, and closes; the backend is unusable afterwards. */

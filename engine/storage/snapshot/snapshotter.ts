@@ -32,6 +32,11 @@ const recordPattern = /^([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 const backendSuffix = '.db';
 const brokenSuffix = '.broken';
 
+/** The file name of the backend copy saved with the snapshot record at `term` and `index`. */
+export function snapshotBackendFileName(term: number, index: number): string {
+  return snapshotFileName(term, index) + backendSuffix;
+}
+
 /** The file name of the snapshot record at `term` and `index`. */
 export function snapshotFileName(term: number, index: number): string {
   return `${term.toString(16).padStart(16, '0')}-${index.toString(16).padStart(16, '0')}.snap`;

@@ -187,6 +187,9 @@ export const learnersMax = 1;
 /** A learner may be promoted once its log has at least this percentage of the leader's (etcd: 90). */
 export const learnerReadyPercent = 90;
 
+/** How long a peer's stream must have been up to count as connected for membership changes (etcd: 5 s). */
+export const memberHealthIntervalMs = 5_000;
+
 /** How long MoveLeader waits for the transferee to take over (etcd: the request timeout). */
 export const leaderTransferTimeoutMs = 5_000;
 

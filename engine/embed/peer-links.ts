@@ -33,5 +33,21 @@ export async function startPeerLinks(server: EtcdServer, config: ServerConfig, m
   });
   await transport.start();
   server.attachTransport(transport);
+  exportPeerTraffic(transport, metrics);
   return transport;
+}
+
+/** Feeds the transport's byte counters into etcd's peer traffic counters at each scrape. */
+function exportPeerTraffic(transport: PeerTransport, metrics: ServerMetrics): void {
+  const reported = new Map<bigint, { sent: number; received: number }>();
+  metrics.onCollect(() => {
+    for (const peer of transport.peerStats()) {
+      const last = reported.get(peer.id) ?? { sent: 0, received: 0 };
+      const peerId = peer.id.toString(16);
+      // A removed and re-added peer starts counting again from zero.
+      metrics.peerSentBytes.inc({ To: peerId }, Math.max(0, peer.sentBytes - last.sent));
+      metrics.peerReceivedBytes.inc({ From: peerId }, Math.max(0, peer.receivedBytes - last.received));
+      reported.set(peer.id, { sent: peer.sentBytes, received: peer.receivedBytes });
+    }
+  });
 }

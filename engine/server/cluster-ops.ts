@@ -1,11 +1,12 @@
 // The Cluster API's membership changes and Maintenance.MoveLeader, with etcd's checks and errors. A change is
 // proposed as a Raft conf change carrying the member record, and answered once the change is applied here;
 // the applier checks it again against the membership as applied, since concurrent proposals can both pass the
-// checks below. As in etcd, learners must catch up before promotion and --strict-reconfig-check refuses
-// changes that would leave the cluster without a quorum of started members.
+// checks below. As in etcd, learners must catch up before promotion, and --strict-reconfig-check refuses
+// changes that would leave the cluster without a quorum of started members or of members this one has been
+// connected to for a while.
 import { createHash } from 'node:crypto';
 import { Errors } from '../common/errors.ts';
-import { learnersMax, learnerReadyPercent } from '../common/limits.ts';
+import { learnersMax, learnerReadyPercent, memberHealthIntervalMs } from '../common/limits.ts';
 import { ConfChangeType, NONE, type ConfChange, type NodeId } from '../raft/types.ts';
 import type { Status } from '../raft/status.ts';
 import { encodeMember, type MemberInfo } from './membership.ts';
@@ -17,8 +18,8 @@ export interface ClusterOpsHost {
   members(): MemberInfo[];
   leaderId(): bigint;
   raftStatus(): Status;
-  /** Peers this member's transport has an established stream to. */
-  activePeers(): Set<bigint>;
+  /** Since when (wall-clock ms) the stream to peer `id` has been up; undefined while it is down. */
+  peerActiveSinceMs(id: bigint): number | undefined;
   strictReconfigCheck: boolean;
   /** Proposes a conf change and resolves when it is applied (rejects with the applier's refusal). */
   proposeConfChange(change: ConfChange): Promise<void>;
@@ -26,6 +27,7 @@ export interface ClusterOpsHost {
   transferLeadership(target: bigint): Promise<void>;
   /** A fresh unique ID for the conf change's waiter. */
   nextRequestId(): bigint;
+  /** Wall-clock milliseconds. */
   clock(): number;
 }
 
@@ -69,7 +71,10 @@ export class ClusterOps {
     const members = this.host.members();
     if (members.some((member) => member.peerUrls.some((url) => urls.includes(url)))) throw Errors.PeerURLExist;
     if (isLearner && members.filter((member) => member.isLearner).length >= learnersMax) throw Errors.TooManyLearners;
-    if (!isLearner) this.checkQuorumAfter(members.filter((member) => !member.isLearner).length + 1, NONE);
+    if (this.host.strictReconfigCheck) {
+      if (!isLearner && !this.readyToAddVoter()) throw Errors.MemberNotEnoughStarted;
+      if (this.connectedVoters() < this.voters().length) throw Errors.Unhealthy;
+    }
     const member: MemberInfo = { id: newMemberId(urls, this.clusterId, this.host.clock()), name: '', peerUrls: urls, clientUrls: [], isLearner };
     await this.host.proposeConfChange({
       id: this.host.nextRequestId(),
@@ -83,7 +88,7 @@ export class ClusterOps {
   /** MemberRemove. */
   async remove(id: bigint): Promise<void> {
     const member = this.existing(id);
-    if (!member.isLearner) this.checkQuorumAfter(this.voters().length - 1, id);
+    if (this.host.strictReconfigCheck && !member.isLearner) this.checkVoterRemoval(id);
     await this.host.proposeConfChange({ id: this.host.nextRequestId(), type: ConfChangeType.RemoveNode, nodeId: id });
   }
 
@@ -100,11 +105,12 @@ export class ClusterOps {
     const member = this.existing(id);
     if (!member.isLearner) throw Errors.MemberNotLearner;
     // Only the leader knows how far a learner has come; etcd forwards promotions to it.
-    if (this.host.leaderId() !== this.host.memberId) throw Errors.NotLeader;
     const status = this.host.raftStatus();
-    const progress = status.progress?.get(id);
-    if (progress === undefined || progress.match * 100 < status.lastIndex * learnerReadyPercent) throw Errors.LearnerNotReady;
-    this.checkQuorumAfter(this.voters().length + 1, NONE, id);
+    if (status.progress === undefined) throw Errors.NotLeader;
+    const learnerMatch = status.progress.get(id)?.match;
+    const leaderMatch = status.progress.get(status.id)?.match ?? 0;
+    if (learnerMatch !== undefined && learnerMatch * 100 < leaderMatch * learnerReadyPercent) throw Errors.LearnerNotReady;
+    if (this.host.strictReconfigCheck && !this.readyToPromote()) throw Errors.MemberNotEnoughStarted;
     await this.host.proposeConfChange({ id: this.host.nextRequestId(), type: ConfChangeType.AddNode, nodeId: id, context: encodeMember({ ...member, isLearner: false }) });
   }
 
@@ -127,17 +133,42 @@ export class ClusterOps {
     return this.host.members().filter((member) => !member.isLearner);
   }
 
-  /**
-   * --strict-reconfig-check: with `voterCount` voters after the change, the voters that are up (this one and
-   * those with a live peer stream, minus `leaving`, plus a `joining` learner) must still form a quorum, or the change could stall the
-   * cluster. etcd's error for it is "re-configuration failed due to not enough started members".
-   */
-  private checkQuorumAfter(voterCount: number, leaving: bigint, joining: bigint = NONE): void {
-    if (!this.host.strictReconfigCheck) return;
-    const active = this.host.activePeers();
-    const isUp = (id: bigint): boolean => id === this.host.memberId || active.has(id);
-    let started = this.voters().filter((member) => member.id !== leaving && isUp(member.id)).length;
-    if (joining !== NONE && isUp(joining)) started++;
-    if (started < Math.floor(voterCount / 2) + 1) throw Errors.MemberNotEnoughStarted;
+  // --strict-reconfig-check, as etcd does it. A member is "started" once it has published its name; a peer is
+  // "connected" when its stream has been up for a whole health interval (a link that just came back may fail
+  // again). The new member of an add, and the learner of a promotion, count toward the quorum they change.
+
+  /** Enough started voters for a quorum once one more voter joins (a 1-member cluster may always grow). */
+  private readyToAddVoter(): boolean {
+    const voters = this.voters();
+    const started = voters.filter((member) => member.name !== '').length;
+    const members = voters.length + 1;
+    if (started === 1 && members === 2) return true;
+    return started >= Math.floor(members / 2) + 1;
+  }
+
+  /** Enough started voters for a quorum with the learner promoted (counted as started). */
+  private readyToPromote(): boolean {
+    const voters = this.voters();
+    return voters.filter((member) => member.name !== '').length + 1 >= Math.floor((voters.length + 1) / 2) + 1;
+  }
+
+  /** Refuses a voter's removal that would leave too few started, or too few connected, voters. */
+  private checkVoterRemoval(id: bigint): void {
+    const others = this.voters().filter((member) => member.id !== id);
+    if (others.filter((member) => member.name !== '').length < Math.floor(others.length / 2) + 1) throw Errors.MemberNotEnoughStarted;
+    // A member that is down is not part of the active quorum: removing it is safe.
+    if (id !== this.host.memberId && this.host.peerActiveSinceMs(id) === undefined) return;
+    const voters = this.voters();
+    if (this.connectedVoters() - 1 < 1 + Math.floor((voters.length - 1) / 2)) throw Errors.Unhealthy;
+  }
+
+  /** Voters this member has been connected to for a whole health interval (itself included). */
+  private connectedVoters(): number {
+    const since = this.host.clock() - memberHealthIntervalMs;
+    return this.voters().filter((member) => {
+      if (member.id === this.host.memberId) return true;
+      const activeSince = this.host.peerActiveSinceMs(member.id);
+      return activeSince !== undefined && activeSince < since;
+    }).length;
   }
 }

@@ -77,7 +77,7 @@ export interface PeerLinks {
   addPeer(id: bigint, urls: readonly string[]): void;
   updatePeer(id: bigint, urls: readonly string[]): void;
   removePeer(id: bigint): void;
-  peerStats(): Array<{ id: bigint; active: boolean }>;
+  peerStats(): Array<{ id: bigint; active: boolean; activeSinceMs: number | undefined }>;
 }
 
 /** Everything a member is made of, opened by bootstrap.ts. */
@@ -124,6 +124,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private readonly reads: ReadIndexCoordinator;
   private readonly applied: AppliedIndexWait;
   private leaderId: bigint = NONE;
+  /** When the current leader was elected (this member's clock), for classifying timeouts. */
+  private leaderElectedMs = 0;
   private currentTerm = 0;
   private committedIndex = 0;
   private stopping = false;
@@ -185,7 +187,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
         members: () => Membership.members(parts.backend),
         leaderId: () => this.leaderId,
         raftStatus: () => parts.raft.status(),
-        activePeers: () => new Set((this.transport?.peerStats() ?? []).filter((peer) => peer.active).map((peer) => peer.id)),
+        peerActiveSinceMs: (id) => this.transport?.peerStats().find((peer) => peer.id === id)?.activeSinceMs,
         strictReconfigCheck: parts.config.strictReconfigCheck,
         proposeConfChange: (change) => this.proposeConfChange(change),
         transferLeadership: (target) => this.transferLeadership(target),
@@ -331,6 +333,9 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     const previous = this.leaderId;
     this.leaderId = state.lead;
     for (const wait of this.leaderWaits) if (wait.target === state.lead) wait.resolve();
+    if (previous !== state.lead && state.lead !== NONE) this.leaderElectedMs = this.parts.clock();
+    // A read point asked of the old leader may never be answered; etcd fails such reads at once.
+    if (previous !== NONE && previous !== state.lead) this.reads.rejectInFlight(Errors.LeaderChanged);
     this.metrics.hasLeader.set(state.lead === NONE ? 0 : 1);
     this.metrics.isLeader.set(state.raftState === StateType.Leader ? 1 : 0);
     if (previous !== state.lead) {
@@ -518,7 +523,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       ? encodeProposedRequest({ ...request, header } as InternalRaftRequest__Output)
       : encodeInternalRequest({ ...request, header });
     if (data.length > this.config.requestBytesMax) throw Errors.RequestTooLarge;
-    const waiting = this.waits.register(id, requestTimeoutMs(this.config), Errors.Timeout);
+    const startedMs = this.parts.clock();
+    const waiting = this.waits.register(id, requestTimeoutMs(this.config), () => this.proposalTimeoutError(startedMs));
     try {
       this.parts.raft.propose(data);
     } catch (error) {
@@ -527,6 +533,20 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     }
     this.driver.schedule();
     return waiting;
+  }
+
+  /**
+   * Why a proposal made at `startedMs` timed out, in etcd's words: a leader was elected while it waited (the
+   * old one failed), the leader is known but its stream is down (connection lost), or plainly timed out.
+   */
+  private proposalTimeoutError(startedMs: number): EtcdError {
+    const electedMs = this.leaderElectedMs;
+    if (startedMs > electedMs - 2 * this.config.electionMs && startedMs < electedMs) return Errors.TimeoutDueToLeaderFail;
+    const leader = this.leaderId;
+    if (leader !== NONE && leader !== this.memberId && !this.transport?.peerStats().some((peer) => peer.id === leader && peer.active)) {
+      return Errors.TimeoutDueToConnectionLost;
+    }
+    return Errors.Timeout;
   }
 
   /** Waits for a linearizable read point. */

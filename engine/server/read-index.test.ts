@@ -114,3 +114,24 @@ test('rejectAll fails queued, in-flight and confirmed-but-unapplied reads', asyn
   // Nothing is left to release or time out.
   coordinator.onApplied(100);
 });
+
+test('rejectInFlight (a leader change) fails only reads whose read point is unanswered', async () => {
+  const host = new FakeHost();
+  const coordinator = new ReadIndexCoordinator(host, 10_000);
+  const confirmed = track(coordinator.waitForLinearizableRead());
+  await flush();
+  coordinator.onReadState(host.contexts[0]!, 4);
+  const unanswered = track(coordinator.waitForLinearizableRead());
+  await flush();
+  coordinator.rejectInFlight(Errors.LeaderChanged);
+  const later = track(coordinator.waitForLinearizableRead());
+  await flush();
+  assert.equal(unanswered.state, 'rejected');
+  assert.equal(unanswered.error, Errors.LeaderChanged);
+  assert.equal(confirmed.state, 'pending', 'a confirmed read point stays valid');
+  assert.equal(later.state, 'pending', 'reads after the change ask again');
+  assert.equal(host.contexts.length, 3);
+  coordinator.onApplied(4);
+  await flush();
+  assert.equal(confirmed.state, 'resolved');
+});

@@ -88,7 +88,19 @@ export class ReadIndexCoordinator {
     }
   }
 
-  /** Fails every pending read (leader lost, member stopping). */
+  /**
+   * Fails the reads whose read point was asked and not yet answered: after a leader change the answer may never
+   * come. Reads already confirmed stay valid and wait for their index; queued ones go to the new leader.
+   */
+  rejectInFlight(error: Error): void {
+    for (const round of this.inFlight.values()) {
+      clearTimeout(round.timer);
+      for (const waiter of round.waiters) waiter.reject(error);
+    }
+    this.inFlight.clear();
+  }
+
+  /** Fails every pending read (member stopping). */
   rejectAll(error: Error): void {
     for (const round of this.inFlight.values()) {
       clearTimeout(round.timer);

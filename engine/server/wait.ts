@@ -9,12 +9,15 @@ export type ApplyOutcome<T> = { ok: true; value: T } | { ok: false; error: Error
 export class WaitRegistry<T> {
   private readonly pending = new Map<bigint, (outcome: ApplyOutcome<T>) => void>();
 
-  /** Registers `id` and returns a promise settled by `trigger(id, ...)` or rejected on timeout. */
-  register(id: bigint, timeoutMs: number, timeoutError: Error): Promise<T> {
+  /**
+   * Registers `id` and returns a promise settled by `trigger(id, ...)` or rejected on timeout, with
+   * `timeoutError` (or what it returns when called at that moment: the reason can depend on what happened).
+   */
+  register(id: bigint, timeoutMs: number, timeoutError: Error | (() => Error)): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(timeoutError);
+        reject(typeof timeoutError === 'function' ? timeoutError() : timeoutError);
       }, timeoutMs);
       this.pending.set(id, (outcome) => {
         clearTimeout(timer);

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { handshakeHeaders, judgeHandshake, type HandshakeJudge } from './handshake.ts';
 import { appendMessage, startMember, stopMembers, waitFor, type TestMember } from './transport-testing.ts';
@@ -90,5 +91,31 @@ test('a stream meant for another member ID, or from a sender this member does no
     assert.equal(c.transport.activeSince(2n), undefined);
   } finally {
     await stopMembers(members);
+  }
+});
+
+test('a refused stream whose sender resets the connection at once does not take the member down', async () => {
+  const member = await startMember(2n, { clusterId: 0xabcn });
+  try {
+    const { port } = new URL(member.url);
+    for (let round = 0; round < 5; round++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          const headers = Object.entries(handshakeHeaders({ clusterId: 0xabcn, from: 7n, to: 2n }, '3.5.17')).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+          socket.write(`GET /raft/stream HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade\r\nupgrade: cairn-raft\r\n${headers}\r\n`);
+          // A removed member exits right after its refusal: its end of the connection is reset, not closed.
+          setTimeout(() => {
+            socket.resetAndDestroy();
+            resolve();
+          }, 5);
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answer = await fetch(`${member.url}/version`);
+    assert.equal(answer.status, 200, 'the member still serves its peer port');
+  } finally {
+    await stopMembers([member]);
   }
 });

@@ -109,6 +109,9 @@ export class PeerServer {
   }
 
   private onUpgrade(request: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    // node:http hands the socket over without an error listener: a peer that resets it (a removed member
+    // exiting right after its refusal) would otherwise crash the process with an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
     const path = (request.url ?? '').split('?')[0];
     if (request.method !== 'GET' || path !== streamPath || request.headers.upgrade !== streamUpgradeToken) {
       return refuseRaw(socket, 404, 'Not Found');

@@ -1,0 +1,101 @@
+// Everything main offers, wired once: the local cluster supervisor, the connection store and open connections,
+// the snapshot library, and one CairnApi per session (a window, or a browser tab's socket). Sessions share every
+// service except watches, whose events go only to the session that started them and stop with it.
+import path from 'node:path';
+import type { AppMode, CairnApi, OperationProgress } from '../../common/contract.ts';
+import { ConnectionRegistry } from '../connections/connection-registry.ts';
+import { ConnectionStore } from '../connections/connection-store.ts';
+import { secretStorageStatus, type SecretCipher } from '../connections/secret-cipher.ts';
+import { SnapshotLibrary } from '../snapshots/snapshot-library.ts';
+import { LocalCluster, type LocalClusterOptions } from '../supervisor/local-cluster.ts';
+import { Emitter } from '../util/emitter.ts';
+import { createAuthService } from './auth-service.ts';
+import { settle } from './call.ts';
+import { createClusterService } from './cluster-service.ts';
+import { createConnectionsService } from './connections-service.ts';
+import { createKeysService } from './keys-service.ts';
+import { createLeasesService } from './leases-service.ts';
+import { createLocalClusterService } from './local-cluster-service.ts';
+import { createMaintenanceService } from './maintenance-service.ts';
+import { createWatchService } from './watch-service.ts';
+
+/** How the host is set up. */
+export interface ServiceHostOptions {
+  /** The app's data folder: connections, local cluster, logs, snapshots. */
+  userDataDir: string;
+  mode: AppMode;
+  appVersion: string;
+  cipher: SecretCipher;
+  /** Local cluster settings besides its folders (size, engine command, timings). */
+  localCluster?: Omit<LocalClusterOptions, 'rootDir' | 'logDir'>;
+  /** Native save dialog (Electron only). */
+  chooseSaveFile?: (defaultName: string) => Promise<string | undefined>;
+}
+
+/** One session's view of the services. */
+export interface Session {
+  api: CairnApi;
+  dispose(): void;
+}
+
+/** Anything that opens sessions (the host; a fake in tests). */
+export interface SessionSource {
+  openSession(): Session;
+}
+
+/** The services of the running app. */
+export class ServiceHost implements SessionSource {
+  readonly localCluster: LocalCluster;
+  readonly registry: ConnectionRegistry;
+  private readonly shared: Omit<CairnApi, 'watch'>;
+  private readonly sessions = new Set<Session>();
+  private readonly progress = new Emitter<OperationProgress>();
+
+  /** Wires the services; nothing starts until `localCluster.start()`. */
+  constructor(readonly options: ServiceHostOptions) {
+    const dir = options.userDataDir;
+    this.localCluster = new LocalCluster({ ...options.localCluster, rootDir: path.join(dir, 'local-cluster'), logDir: path.join(dir, 'logs') });
+    const store = new ConnectionStore(dir, options.cipher);
+    this.registry = new ConnectionRegistry(store, this.localCluster);
+    const library = new SnapshotLibrary(path.join(dir, 'snapshots'));
+    const connections = createConnectionsService({ store, registry: this.registry, cipher: options.cipher, localClientUrls: () => this.localCluster.clientUrls() });
+    this.shared = {
+      app: {
+        info: () => settle(() => ({
+          name: 'Cairn', version: options.appVersion, mode: options.mode, platform: process.platform, userDataDir: dir,
+          secretStorage: secretStorageStatus(options.cipher), nativeDialogs: options.chooseSaveFile !== undefined,
+        })),
+      },
+      connections,
+      keys: createKeysService(this.registry),
+      leases: createLeasesService(this.registry),
+      cluster: createClusterService(this.registry),
+      maintenance: createMaintenanceService({
+        registry: this.registry, library, progress: this.progress, chooseSaveFile: options.chooseSaveFile, connectionName: (id) => connections.nameOf(id),
+      }),
+      localCluster: createLocalClusterService(this.localCluster, library),
+      auth: createAuthService(this.registry),
+    };
+  }
+
+  /** A new session (one per window or browser socket); dispose it when the window or socket closes. */
+  openSession(): Session {
+    const watches = createWatchService(this.registry);
+    const session: Session = {
+      api: { ...this.shared, watch: watches.service },
+      dispose: () => {
+        watches.dispose();
+        this.sessions.delete(session);
+      },
+    };
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** Ends every session, closes connections and stops the local cluster gracefully. */
+  async dispose(): Promise<void> {
+    for (const session of [...this.sessions]) session.dispose();
+    this.registry.dispose();
+    await this.localCluster.dispose();
+  }
+}

@@ -9,6 +9,11 @@ const consistentIndexKey = Buffer.from('consistent_index');
 const scheduledCompactKey = Buffer.from('scheduledCompactRev');
 const finishedCompactKey = Buffer.from('finishedCompactRev');
 
+/** Whether `key` (of the 'meta' bucket) is the consistent index record. */
+export function isConsistentIndexKey(key: Uint8Array): boolean {
+  return Buffer.compare(key, consistentIndexKey) === 0;
+}
+
 /** Which compaction record. */
 export type CompactionRecord = 'scheduled' | 'finished';
 

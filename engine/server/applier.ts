@@ -20,6 +20,7 @@ import type { KvReadView } from './kv-views.ts';
 import type { KvHash, LeaseState, MvccState } from './state-ports.ts';
 import { AlarmStore, AlarmType, alarmName } from './alarms.ts';
 import { Membership, decodeMember } from './membership.ts';
+import { backendHash } from './backend-hash.ts';
 
 /** What a proposer gets back. */
 export interface ApplyResult {
@@ -246,8 +247,9 @@ export class Applier implements KvApplyContext {
   }
 
   /** A hash over the whole backend (Maintenance.Hash). */
+  /** Maintenance.Hash: the whole backend, not only the key space. */
   backendHash(): number {
-    return this.options.mvcc.hash(0).hash;
+    return backendHash(this.options.backend);
   }
 
   hasAlarm(type: AlarmType): boolean {

@@ -6,6 +6,7 @@ import { runWorkload, workloadLabel, type WorkloadSpec } from './workloads.ts';
 import { runWatch } from './watch-fanout.ts';
 import { acquireTarget, isReady } from './targets.ts';
 import { json, runMetrics, runNotes, table, type Section } from './report.ts';
+import { median, runCatchUp, runFailover } from './recovery.ts';
 
 function workloadSpec(options: BenchOptions): WorkloadSpec {
   const workload = options.command as WorkloadSpec['workload'];
@@ -49,6 +50,33 @@ async function runSingle(options: BenchOptions): Promise<Section[]> {
   return [section];
 }
 
+/** The recovery workloads: each target's own 3-member cluster, one after the other. */
+async function runRecovery(options: BenchOptions): Promise<Section[]> {
+  const failover = options.command === 'failover';
+  const name = failover
+    ? `failover: kill -9 the leader of 3 members, ${options.rounds} rounds`
+    : `catch-up: a follower of 3 members misses ${options.writes} writes`;
+  const section: Section = { name, outcomes: {}, notes: [] };
+  for (const kind of options.targets) {
+    try {
+      if (failover) {
+        const figures = await runFailover(kind, options.rounds);
+        section.outcomes[kind] = {
+          'writes back p50 ms': median(figures.writesBackMs!),
+          'writes back max ms': Math.max(...figures.writesBackMs!),
+          'new leader p50 ms': median(figures.newLeaderMs!),
+        };
+      } else {
+        const figures = await runCatchUp(kind, options.writes, options.clients);
+        section.outcomes[kind] = { 'caught up s': figures.catchUpMs! / 1000 };
+      }
+    } catch (error) {
+      section.outcomes[kind] = { missing: (error as Error).message.split('\n')[0]! };
+    }
+  }
+  return [section];
+}
+
 async function main(): Promise<void> {
   let options: BenchOptions;
   try {
@@ -60,7 +88,11 @@ async function main(): Promise<void> {
     return;
   }
   const startedMs = performance.now();
-  const sections = options.command === 'suite' ? await runSuite(options) : await runSingle(options);
+  const sections = options.command === 'suite'
+    ? await runSuite(options)
+    : options.command === 'failover' || options.command === 'catch-up'
+      ? await runRecovery(options)
+      : await runSingle(options);
   const config = { ...options, given: undefined, elapsedSeconds: (performance.now() - startedMs) / 1000 };
   process.stdout.write(`${options.json ? json(config, sections) : table(sections, options.targets)}\n`);
 }

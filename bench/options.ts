@@ -4,7 +4,7 @@ import type { ServerKind } from '../tests/support/processes.ts';
 
 /** Every flag, parsed and checked. */
 export interface BenchOptions {
-  command: 'suite' | 'put' | 'range' | 'txn-put' | 'watch';
+  command: 'suite' | 'put' | 'range' | 'txn-put' | 'watch' | 'failover' | 'catch-up';
   clients: number;
   conns: number;
   total: number;
@@ -21,17 +21,21 @@ export interface BenchOptions {
   puts: number;
   putRatePerSecond: number;
   keys: number;
+  rounds: number;
+  writes: number;
   json: boolean;
   /** Which flags the user set, so the suite keeps its own defaults for the rest. */
   given: Set<string>;
 }
 
 /** The help text. */
-export const usage = `usage: npm run bench -- [suite|put|range|txn-put|watch] [flags]
+export const usage = `usage: npm run bench -- [suite|put|range|txn-put|watch|failover|catch-up] [flags]
 
   suite (default)        single-client put latency, put throughput, serializable range, txn-put, memory
   put | range | txn-put  one request workload (closed loop, like etcd's benchmark tool)
   watch                  W watchers on a prefix, P puts under it; event delivery latency
+  failover               3 members: kill -9 the leader, time until writes are accepted again (--rounds)
+  catch-up               3 members: a follower misses --writes writes, time until it has applied them all
 
   --clients N          concurrent request loops (default 64)
   --conns N            gRPC connections shared by the loops (default 8)
@@ -49,10 +53,12 @@ export const usage = `usage: npm run bench -- [suite|put|range|txn-put|watch] [f
   --puts N             watch: puts (default 1000)
   --put-rate N         watch: puts per second, 0 = back to back (default 500)
   --keys N             suite: keys loaded before measuring memory (default 100000; the target is 1000000)
+  --rounds N           failover: leader kills (default 5)
+  --writes N           catch-up: writes the follower misses (default 100000)
   --json               print JSON instead of a table`;
 
 const numberFlags = ['clients', 'conns', 'total', 'key-size', 'val-size', 'key-space-size', 'members', 'watchers', 'puts',
-  'put-rate', 'keys'] as const;
+  'put-rate', 'keys', 'rounds', 'writes'] as const;
 
 function positiveInteger(name: string, text: string, allowZero = false): number {
   const value = Number(text);
@@ -83,7 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (endpoints && target === 'both') throw new Error('--endpoints benchmarks one existing cluster: add --target etcd or --target cairn');
   const to = values.to === undefined ? undefined : oneOf('to', values.to, ['leader', 'all'] as const);
   return {
-    command: oneOf('command', positionals[0] ?? 'suite', ['suite', 'put', 'range', 'txn-put', 'watch'] as const),
+    command: oneOf('command', positionals[0] ?? 'suite', ['suite', 'put', 'range', 'txn-put', 'watch', 'failover', 'catch-up'] as const),
     clients: positiveInteger('clients', text('clients', '64')),
     conns: positiveInteger('conns', text('conns', '8')),
     total: positiveInteger('total', text('total', '10000')),
@@ -100,6 +106,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     puts: positiveInteger('puts', text('puts', '1000')),
     putRatePerSecond: positiveInteger('put-rate', text('put-rate', '500'), true),
     keys: positiveInteger('keys', text('keys', '100000')),
+    rounds: positiveInteger('rounds', text('rounds', '5')),
+    writes: positiveInteger('writes', text('writes', '100000')),
     json: values.json ?? false,
     given: new Set(Object.keys(values)),
   };

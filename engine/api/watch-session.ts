@@ -13,8 +13,6 @@ import type { Event } from '../proto/generated/mvccpb/Event.ts';
 
 const filterNoPut = 0;
 const filterNoDelete = 1;
-/** etcd sends progress notifications to idle watchers that asked for them every 10 minutes. */
-const progressNotifyIntervalMs = 10 * 60 * 1000;
 
 function toProtoEvent(event: WatchEvent, withPrevKv: boolean): Event {
   const result: Event = { type: event.type === 'put' ? 0 : 1, kv: toProtoKeyValue(event.kv) };
@@ -77,7 +75,7 @@ export class WatchSession {
         this.send({ header: { ...server.header(), revision: 0 }, watch_id: watchId, compact_revision: compactRevision, canceled: true });
       },
     });
-    this.progressTimer = setInterval(() => this.sendProgressNotifications(), progressNotifyIntervalMs);
+    this.progressTimer = setInterval(() => this.sendProgressNotifications(), server.limits.watchProgressNotifyIntervalMs);
   }
 
   /** Handles one client request. */

@@ -1,7 +1,7 @@
 // The typed configuration of one member, built from the resolved flags. Its fields are a superset of
 // engine/server's ServerConfig (same names and types), so the result can be handed to the server as it is;
 // the rest configures listeners, TLS, auth and logging.
-import { quotaBackendBytesDefault, quotaBackendBytesMaxRecommended } from '../common/limits.ts';
+import { backendBatchIntervalMs, backendBatchWritesMax, quotaBackendBytesDefault, quotaBackendBytesMaxRecommended } from '../common/limits.ts';
 import { isLogLevel, type LogLevel } from '../common/logger.ts';
 import { parseCompactionRetention } from './compaction-retention.ts';
 import type { FlagReader } from './flag-reader.ts';
@@ -52,6 +52,8 @@ export interface EngineConfig {
   initialElectionTickAdvance: boolean;
   preVote: boolean;
   snapshotCount: number;
+  backendBatchIntervalMs: number;
+  backendBatchWritesMax: number;
   snapshotsMax: number;
   walsMax: number;
   heartbeatMs: number;
@@ -150,6 +152,9 @@ export function buildEngineConfig(flags: FlagReader, context: BuildContext): { c
     initialElectionTickAdvance: flags.bool('initial-election-tick-advance'),
     preVote: flags.bool('pre-vote'),
     snapshotCount: flags.number('snapshot-count'),
+    // 0 means etcd's defaults (100 ms, 10,000 writes), kept in limits.ts.
+    backendBatchIntervalMs: flags.number('backend-batch-interval') || backendBatchIntervalMs,
+    backendBatchWritesMax: flags.number('backend-batch-limit') || backendBatchWritesMax,
     snapshotsMax: flags.number('max-snapshots'),
     walsMax: flags.number('max-wals'),
     heartbeatMs: flags.number('heartbeat-interval'),

@@ -9,7 +9,7 @@ function flag(name: string, kind: FlagKind, defaultValue: string, section: FlagS
   return { name, kind, defaultValue, section, help, ...extra };
 }
 
-const lmdbBackend = 'Cairn keeps its backend in lmdb, committed once per applied log entry, not in bbolt';
+const lmdbBackend = 'Cairn keeps its backend in lmdb, not in bbolt';
 const v2Api = 'Cairn serves the v3 API only; it has no v2 API and no v2 store';
 const v2Proxy = 'Cairn has no v2 proxy';
 const discovery = 'Cairn bootstraps from --initial-cluster only; discovery services are not supported';
@@ -32,8 +32,8 @@ const member: FlagSpec[] = [
   flag('max-wals', 'uint', '5', 'Member', 'Maximum number of wal files to retain (0 is unlimited).'),
   flag('quota-backend-bytes', 'int', '0', 'Member', 'Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).'),
   flag('backend-bbolt-freelist-type', 'choice', 'map', 'Member', 'BackendFreelistType specifies the type of freelist that boltdb backend uses(array and map are supported types).', { choices: ['array', 'map'], unsupported: lmdbBackend }),
-  flag('backend-batch-interval', 'duration', '0s', 'Member', 'BackendBatchInterval is the maximum time before commit the backend transaction.', { helpDefault: '', unsupported: lmdbBackend }),
-  flag('backend-batch-limit', 'int', '0', 'Member', 'BackendBatchLimit is the maximum operations before commit the backend transaction.', { unsupported: lmdbBackend }),
+  flag('backend-batch-interval', 'duration', '0s', 'Member', 'BackendBatchInterval is the maximum time before commit the backend transaction.', { helpDefault: '' }),
+  flag('backend-batch-limit', 'int', '0', 'Member', 'BackendBatchLimit is the maximum operations before commit the backend transaction.'),
   flag('max-txn-ops', 'uint', String(txnOpsMaxDefault), 'Member', 'Maximum number of operations permitted in a transaction.'),
   flag('max-request-bytes', 'uint', String(requestBytesMaxDefault), 'Member', 'Maximum client request size in bytes the server will accept.'),
   flag('max-concurrent-streams', 'uint32', String(concurrentStreamsMaxDefault), 'Member', 'Maximum concurrent streams that each client can open at a time.', { helpDefault: 'math.MaxUint32' }),

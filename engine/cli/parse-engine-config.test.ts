@@ -417,3 +417,12 @@ test('--version prints etcd Version lines and Cairn version; it needs a valid co
   assert.equal(parseEngineConfig(['--version=false'], {}).action, 'run');
   assert.match(run([], { ETCD_VERSION: '1' }).warnings[0]!, /cannot set special environment variable/);
 });
+
+test('--backend-batch-interval and --backend-batch-limit set the backend batching; 0 keeps etcd defaults', () => {
+  const defaults = run([]).config;
+  assert.equal(defaults.backendBatchIntervalMs, 100);
+  assert.equal(defaults.backendBatchWritesMax, 10_000);
+  const tuned = run(['--backend-batch-interval', '20ms', '--backend-batch-limit', '500']).config;
+  assert.equal(tuned.backendBatchIntervalMs, 20);
+  assert.equal(tuned.backendBatchWritesMax, 500);
+});

@@ -113,7 +113,7 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
   const restarting = hasWal(layout);
   const start = restarting ? await restartFromWal(layout.wal, snapshotter, logger) : await createNewMember(config, layout.wal, logger);
 
-  const backend = LmdbBackend.open(layout.db);
+  const backend = LmdbBackend.open(layout.db, { intervalMs: config.backendBatchIntervalMs, writesMax: config.backendBatchWritesMax });
   // A leader's snapshot whose record is durable but whose backend was not yet installed (a crash in between):
   // install it now, or the entries it covers would be missing (they are not in the WAL).
   const snapshotPosition = start.raftStorage.snapshot().metadata;

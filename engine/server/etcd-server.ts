@@ -153,7 +153,11 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     this.metrics = parts.metrics;
     this.applier = parts.applier;
     this.watchHub = parts.watchHub;
-    this.limits = { requestBytesMax: parts.config.requestBytesMax, txnOpsMax: parts.config.txnOpsMax };
+    this.limits = {
+      requestBytesMax: parts.config.requestBytesMax,
+      txnOpsMax: parts.config.txnOpsMax,
+      watchProgressNotifyIntervalMs: parts.config.watchProgressNotifyIntervalMs,
+    };
     this.ids = new RequestIdGenerator(parts.memberId, parts.clock());
     this.applied = new AppliedIndexWait(parts.appliedIndex);
     this.reads = new ReadIndexCoordinator(

@@ -29,6 +29,8 @@ import type { WatchHub } from './watch-hub.ts';
 export interface ApiLimits {
   requestBytesMax: number;
   txnOpsMax: number;
+  /** Interval of progress notifications to watchers that asked for them. */
+  watchProgressNotifyIntervalMs: number;
 }
 
 /** The member's client-facing operations. */

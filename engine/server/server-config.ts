@@ -21,6 +21,10 @@ export interface ServerConfig {
   initialClusterToken: string;
   forceNewCluster: boolean;
   snapshotCount: number;
+  /** Longest a write waits in the backend's buffer before its commit (--backend-batch-interval). */
+  backendBatchIntervalMs: number;
+  /** Buffered keys that start a backend commit at once (--backend-batch-limit). */
+  backendBatchWritesMax: number;
   heartbeatMs: number;
   electionMs: number;
   quotaBackendBytes: number;
@@ -32,4 +36,6 @@ export interface ServerConfig {
   strictReconfigCheck: boolean;
   concurrentStreamsMax: number;
   initialCorruptCheck: boolean;
+  /** How often watchers that asked for progress notifications get one (--experimental-watch-progress-notify-interval). */
+  watchProgressNotifyIntervalMs: number;
 }

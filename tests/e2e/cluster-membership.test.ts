@@ -195,6 +195,25 @@ test(`membership operations on a 3-member ${target} cluster`, { timeout: 240_000
     assert.ok(gone, 'the key goes with the expired lease');
   });
 
+  await t.test('member update changes a member\'s peer URLs; endpoint health and status see every member', async () => {
+    const list = await ctl(endpoint(leader), 'member', 'list');
+    const line = list.split('\n').find((entry) => entry.includes(`, ${names[2]}, `))!;
+    const id = line.split(',')[0]!;
+    const original = nodes[2]!.peerUrl;
+    // A second URL nothing listens on (the removed learner's): peers fall back to the first one.
+    const extra = `http://${loopbackHost}:${ports[9]}`;
+    assert.match(await reconfigure(endpoint(followers[0]!), 'member', 'update', id, `--peer-urls=${original},${extra}`), /updated in cluster/);
+    assert.match(await ctl(endpoint(leader), 'member', 'list'), new RegExp(`${id}, started, ${names[2]}, ${original},${extra}, `));
+    assert.match(await reconfigure(endpoint(followers[1]!), 'member', 'update', id, `--peer-urls=${original}`), /updated in cluster/);
+    const health = await etcdctl(['endpoint', 'health', '--cluster'], { endpoints: endpoint(leader) });
+    assert.equal(health.code, 0, health.stderr);
+    const healthLines = `${health.stdout}${health.stderr}`.split('\n');
+    assert.equal(healthLines.filter((entry) => entry.includes('is healthy')).length, 3, healthLines.join('\n'));
+    const status = await ctl(endpoint(leader), 'endpoint', 'status', '--cluster');
+    assert.equal(status.trim().split('\n').length, 3, status);
+    assert.equal(status.split('\n').filter((entry) => entry.includes(', true, false, ')).length, 1, `exactly one leader: ${status}`);
+  });
+
   await t.test('move-leader hands leadership to a follower', async () => {
     const current = await leaderOf(nodes);
     const next = nodes.find((node) => node !== current)!;

@@ -20,6 +20,12 @@ const restoreFileName = 'restore.mdb.tmp';
 /** Directories with an open LmdbBackend in this process: lmdb must not open one environment twice. */
 const openDirectories = new Set<string>();
 
+/** How a backend batches its commits (etcd's --backend-batch-interval and --backend-batch-limit). */
+export interface BackendBatching {
+  intervalMs: number;
+  writesMax: number;
+}
+
 /** The lmdb implementation of Backend. */
 export class LmdbBackend implements Backend {
   private environment: LmdbEnvironment;
@@ -43,7 +49,10 @@ export class LmdbBackend implements Backend {
   private copies = 0;
   private readonly writeTx: WriteTx;
 
-  private constructor(private readonly directory: string) {
+  private constructor(
+    private readonly directory: string,
+    private readonly batching: BackendBatching,
+  ) {
     const generation = dataFileGenerations(directory)[0] ?? 0;
     removeOlderGenerations(directory, generation);
     this.environment = openEnvironment(directory, generation);
@@ -57,14 +66,15 @@ export class LmdbBackend implements Backend {
   }
 
   /** Opens (creating if needed) the backend in `directory`, removing copies a crash left behind. */
-  static open(directory: string): LmdbBackend {
+  static open(directory: string, batching: BackendBatching = { intervalMs: backendBatchIntervalMs, writesMax: backendBatchWritesMax }): LmdbBackend {
     const resolved = path.resolve(directory);
     assert(!openDirectories.has(resolved), `backend: ${resolved} is already open in this process`);
     fs.mkdirSync(resolved, { recursive: true });
     for (const name of fs.readdirSync(resolved)) {
       if (isTemporaryFile(name)) fs.rmSync(path.join(resolved, name), { force: true });
     }
-    const backend = new LmdbBackend(resolved);
+    assert(batching.intervalMs > 0 && batching.writesMax > 0, 'backend: batch interval and limit must be positive');
+    const backend = new LmdbBackend(resolved, batching);
     openDirectories.add(resolved);
     return backend;
   }
@@ -246,9 +256,9 @@ export class LmdbBackend implements Backend {
   }
 
   private scheduleCommit(): void {
-    if (this.buffer.dirtyCount >= backendBatchWritesMax) this.commitNow();
+    if (this.buffer.dirtyCount >= this.batching.writesMax) this.commitNow();
     else if (this.commitTimer === undefined && this.committing === undefined) {
-      this.commitTimer = setTimeout(() => this.commitNow(), backendBatchIntervalMs);
+      this.commitTimer = setTimeout(() => this.commitNow(), this.batching.intervalMs);
       // Unreferenced: a process may exit with writes still buffered, since the WAL holds them.
       this.commitTimer.unref();
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, the dependency-boundary check, unit tests beside the code, then end-to-end
-// suites against real processes. Stops at the first failing stage and exits non-zero.
+// `npm test`: type-check (the Node project, then the renderer's), lint, the dependency-boundary check, unit tests
+// beside the code, then end-to-end suites against real processes. Stops at the first failing stage and exits non-zero.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -25,12 +25,15 @@ function findTests(directory) {
 }
 
 const only = process.argv.slice(2);
-const unitTests = ['engine', 'electron'].flatMap(findTests);
+const unitTests = ['engine', 'electron', 'renderer'].flatMap(findTests);
 const endToEndTests = findTests('tests');
 const selected = only.length > 0 ? [...unitTests, ...endToEndTests].filter((file) => only.some((part) => file.includes(part))) : [...unitTests, ...endToEndTests];
 
 const stages = [
   ['type-check', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']],
+  // The renderer is a separate TypeScript project for the browser (DOM types, .vue files through vue-tsc).
+  ['type-check renderer', node, ['node_modules/vue-tsc/bin/vue-tsc.js', '-p', 'renderer/tsconfig.json', '--noEmit']],
+  ['type-check renderer tooling', node, ['node_modules/typescript/bin/tsc', '-p', 'renderer/tsconfig.node.json', '--noEmit']],
   ['lint', node, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']],
   ['tests', node, ['--import', 'tsx', '--test', '--test-concurrency=1', ...selected]],
 ];

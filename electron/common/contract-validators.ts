@@ -17,6 +17,8 @@ const nonEmptyKey = bytes({ min: 1, max: limits.keyBytesMax });
 const value = bytes({ max: limits.valueBytesMax });
 const id = text({ min: 1, max: 128, pattern: /^[A-Za-z0-9._:-]+$/, patternText: 'letters, digits, ".", "_", ":" or "-"' });
 const connectionId = id;
+/** The fields of every call on a connection (`OnConnection`). */
+const connection = { connectionId, productionConfirmation: optional(text({ max: limits.connectionNameCharsMax })) };
 const operationId = text({ min: 1, max: limits.operationIdCharsMax, pattern: /^[A-Za-z0-9._:-]+$/, patternText: 'letters, digits, ".", "_", ":" or "-"' });
 const pageLimit = integer({ min: 1, max: limits.pageLimitMax });
 const previewBytes = integer({ min: 0, max: limits.valuePreviewBytesMax });
@@ -80,14 +82,14 @@ const txnOp: Check<TxnOp> = variants<TxnOp, 'type'>('type', {
   }),
 });
 
-const onConnection = object<OnConnection>({ connectionId });
-const endpointArgs = object<EndpointArgs>({ connectionId, endpoint });
-const memberArgs = object<MemberArgs>({ connectionId, id: uint64() });
-const authName = object<AuthNameArgs>({ connectionId, name });
-const userRole = object<UserRoleArgs>({ connectionId, user: name, role: name });
+const onConnection = object<OnConnection>(connection);
+const endpointArgs = object<EndpointArgs>({ ...connection, endpoint });
+const memberArgs = object<MemberArgs>({ ...connection, id: uint64() });
+const authName = object<AuthNameArgs>({ ...connection, name });
+const userRole = object<UserRoleArgs>({ ...connection, user: name, role: name });
 const localMember = object<LocalMemberArgs>({ name: memberName });
 const keyDelete = refine(
-  object<KeyDeleteArgs>({ connectionId, key, prefix: optional(boolean()), expectedModRevision: optional(revision) }),
+  object<KeyDeleteArgs>({ ...connection, key, prefix: optional(boolean()), expectedModRevision: optional(revision) }),
   (args) => (args.prefix === true && args.expectedModRevision !== undefined ? 'cannot combine prefix with expectedModRevision' : undefined),
 );
 
@@ -108,27 +110,27 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
   },
   keys: {
     list: object<A<'keys', 'list'>>({
-      connectionId, prefix: key, after: optional(key), limit: optional(pageLimit), revision: optional(revision),
+      ...connection, prefix: key, after: optional(key), limit: optional(pageLimit), revision: optional(revision),
       keysOnly: optional(boolean()), valuePreviewBytes: optional(previewBytes),
     }),
     tree: object<A<'keys', 'tree'>>({
-      connectionId, prefix: key, separator: text({ min: 1, max: limits.separatorCharsMax }), after: optional(key),
+      ...connection, prefix: key, separator: text({ min: 1, max: limits.separatorCharsMax }), after: optional(key),
       limit: optional(pageLimit), revision: optional(revision),
     }),
-    count: object<A<'keys', 'count'>>({ connectionId, prefix: key, revision: optional(revision) }),
-    get: object<A<'keys', 'get'>>({ connectionId, key: nonEmptyKey, revision: optional(revision), valueBytesMax: optional(valueBytesMax) }),
+    count: object<A<'keys', 'count'>>({ ...connection, prefix: key, revision: optional(revision) }),
+    get: object<A<'keys', 'get'>>({ ...connection, key: nonEmptyKey, revision: optional(revision), valueBytesMax: optional(valueBytesMax) }),
     history: object<A<'keys', 'history'>>({
-      connectionId, key: nonEmptyKey, beforeRevision: optional(positiveRevision),
+      ...connection, key: nonEmptyKey, beforeRevision: optional(positiveRevision),
       limit: optional(integer({ min: 1, max: limits.historyVersionsMax })), valueBytesMax: optional(valueBytesMax),
     }),
     put: object<A<'keys', 'put'>>({
-      connectionId, key: nonEmptyKey, value, lease: optional(uint64()), ignoreLease: optional(boolean()),
+      ...connection, key: nonEmptyKey, value, lease: optional(uint64()), ignoreLease: optional(boolean()),
       expectedModRevision: optional(revision),
     }),
     previewDelete: keyDelete,
     delete: keyDelete,
     txn: object<A<'keys', 'txn'>>({
-      connectionId,
+      ...connection,
       compare: array(txnCompare, { max: limits.txnComparesMax }),
       success: array(txnOp, { max: limits.txnOpsMax }),
       failure: array(txnOp, { max: limits.txnOpsMax }),
@@ -136,36 +138,36 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
   },
   watch: {
     start: object<A<'watch', 'start'>>({
-      connectionId, key, prefix: optional(boolean()), startRevision: optional(positiveRevision), prevKv: optional(boolean()),
+      ...connection, key, prefix: optional(boolean()), startRevision: optional(positiveRevision), prevKv: optional(boolean()),
       noPut: optional(boolean()), noDelete: optional(boolean()), valuePreviewBytes: optional(previewBytes),
     }),
     stop: object<A<'watch', 'stop'>>({ watchId: id }),
   },
   leases: {
     list: onConnection,
-    grant: object<A<'leases', 'grant'>>({ connectionId, ttl: integer({ min: 1, max: limits.leaseTtlSecondsMax }), id: optional(uint64()) }),
-    revoke: object<A<'leases', 'revoke'>>({ connectionId, id: uint64() }),
-    keepAliveOnce: object<A<'leases', 'keepAliveOnce'>>({ connectionId, id: uint64() }),
-    timeToLive: object<A<'leases', 'timeToLive'>>({ connectionId, id: uint64(), keys: optional(boolean()) }),
+    grant: object<A<'leases', 'grant'>>({ ...connection, ttl: integer({ min: 1, max: limits.leaseTtlSecondsMax }), id: optional(uint64()) }),
+    revoke: object<A<'leases', 'revoke'>>({ ...connection, id: uint64() }),
+    keepAliveOnce: object<A<'leases', 'keepAliveOnce'>>({ ...connection, id: uint64() }),
+    timeToLive: object<A<'leases', 'timeToLive'>>({ ...connection, id: uint64(), keys: optional(boolean()) }),
   },
   cluster: {
     overview: onConnection,
     status: onConnection,
-    addMember: object<A<'cluster', 'addMember'>>({ connectionId, peerUrls: array(url, { min: 1, max: limits.peerUrlsMax }), isLearner: boolean() }),
+    addMember: object<A<'cluster', 'addMember'>>({ ...connection, peerUrls: array(url, { min: 1, max: limits.peerUrlsMax }), isLearner: boolean() }),
     removeMember: memberArgs,
-    updateMember: object<A<'cluster', 'updateMember'>>({ connectionId, id: uint64(), peerUrls: array(url, { min: 1, max: limits.peerUrlsMax }) }),
+    updateMember: object<A<'cluster', 'updateMember'>>({ ...connection, id: uint64(), peerUrls: array(url, { min: 1, max: limits.peerUrlsMax }) }),
     promoteMember: memberArgs,
     moveLeader: memberArgs,
   },
   maintenance: {
-    saveSnapshot: object<A<'maintenance', 'saveSnapshot'>>({ connectionId, operationId, destination: oneOf(['library', 'choose-file'] as const) }),
+    saveSnapshot: object<A<'maintenance', 'saveSnapshot'>>({ ...connection, operationId, destination: oneOf(['library', 'choose-file'] as const) }),
     listSnapshots: none(),
     deleteSnapshot: object<A<'maintenance', 'deleteSnapshot'>>({ id }),
     defragment: endpointArgs,
     alarms: onConnection,
-    disarm: object<A<'maintenance', 'disarm'>>({ connectionId, memberId: uint64(), alarm: oneOf(['nospace', 'corrupt'] as const) }),
-    compact: object<A<'maintenance', 'compact'>>({ connectionId, revision: positiveRevision, physical: optional(boolean()) }),
-    hashKv: object<A<'maintenance', 'hashKv'>>({ connectionId, endpoint, revision: optional(revision) }),
+    disarm: object<A<'maintenance', 'disarm'>>({ ...connection, memberId: uint64(), alarm: oneOf(['nospace', 'corrupt'] as const) }),
+    compact: object<A<'maintenance', 'compact'>>({ ...connection, revision: positiveRevision, physical: optional(boolean()) }),
+    hashKv: object<A<'maintenance', 'hashKv'>>({ ...connection, endpoint, revision: optional(revision) }),
   },
   localCluster: {
     state: none(),
@@ -188,10 +190,10 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
     disable: onConnection,
     listUsers: onConnection,
     getUser: authName,
-    addUser: refine(object<A<'auth', 'addUser'>>({ connectionId, name, password: optional(password), noPassword: optional(boolean()) }), (args) =>
+    addUser: refine(object<A<'auth', 'addUser'>>({ ...connection, name, password: optional(password), noPassword: optional(boolean()) }), (args) =>
       (args.password === undefined) === (args.noPassword !== true) ? 'needs a password, or noPassword true without one' : undefined),
     deleteUser: authName,
-    changePassword: object<A<'auth', 'changePassword'>>({ connectionId, name, password }),
+    changePassword: object<A<'auth', 'changePassword'>>({ ...connection, name, password }),
     grantRole: userRole,
     revokeRole: userRole,
     listRoles: onConnection,
@@ -200,12 +202,12 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
     deleteRole: authName,
     grantPermission: refine(
       object<A<'auth', 'grantPermission'>>({
-        connectionId, role: name, type: oneOf(['read', 'write', 'readwrite'] as const), key, rangeEnd: optional(key),
+        ...connection, role: name, type: oneOf(['read', 'write', 'readwrite'] as const), key, rangeEnd: optional(key),
         prefix: optional(boolean()),
       }),
       (args) => (args.prefix === true && args.rangeEnd !== undefined ? 'cannot combine prefix with rangeEnd' : undefined),
     ),
-    revokePermission: object<A<'auth', 'revokePermission'>>({ connectionId, role: name, key, rangeEnd: optional(key) }),
+    revokePermission: object<A<'auth', 'revokePermission'>>({ ...connection, role: name, key, rangeEnd: optional(key) }),
   },
 };
 

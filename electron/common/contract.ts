@@ -26,6 +26,12 @@ export type Event<T> = (listener: (value: T) => void) => Disposable;
 /** Arguments naming the connection a data call goes to (`localConnectionId` for the bundled cluster). */
 export interface OnConnection {
   connectionId: string;
+  /**
+   * On a call that changes a connection tagged production (see `contract-writes.ts`): the connection's name, as
+   * the user typed it to confirm this write. Main refuses such a call without it ('confirmation-required'), so a
+   * code path that forgot the dialog cannot write to production. Ignored on reads and other connections.
+   */
+  productionConfirmation?: string;
 }
 
 // ---------------------------------------------------------------- arguments

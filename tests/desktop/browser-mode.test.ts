@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +57,7 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
   });
 }
 
-describe(`browser mode (local cluster of ${testClusterSize} member(s))`, () => {
+describe(`browser mode (local cluster of ${testClusterSize} members)`, () => {
   let root = '';
   let host: ServiceHost;
   let server: WebServer;
@@ -84,8 +85,21 @@ describe(`browser mode (local cluster of ${testClusterSize} member(s))`, () => {
     removeTempDir(root);
   });
 
-  test('listens on 127.0.0.1 only and prints a URL with the token', () => {
+  test('listens on 127.0.0.1 only and prints a URL with the token', async () => {
     assert.match(server.url, new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+    // The same port on this machine's other addresses has nothing listening.
+    const others = Object.values(os.networkInterfaces()).flat().filter((each) => each && !each.internal && each.family === 'IPv4').map((each) => each!.address);
+    for (const address of [...others, '127.0.0.2']) {
+      const outcome = await new Promise<string>((resolve) => {
+        const socket = net.connect({ host: address, port: server.port }, () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.setTimeout(1_000, () => socket.destroy(new Error('timeout')));
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+      assert.notEqual(outcome, 'connected', `browser mode answered on ${address}`);
+    }
   });
 
   test('without the token every HTTP request is refused with 401', async () => {

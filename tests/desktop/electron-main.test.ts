@@ -107,7 +107,8 @@ describe('the Electron main process, driven with a fake Electron', () => {
     fake = fakeElectron(path.join(root, 'default-user-data'));
     await runElectronApp({
       loadElectron: async () => fake.electron,
-      argv: ['electron', 'entry', `--cairn-user-data-dir=${path.join(root, 'user-data')}`, '--cairn-cluster-size=1'],
+      // No --cairn-cluster-size: the app's default, a three-member local cluster, as a user gets it.
+      argv: ['electron', 'entry', `--cairn-user-data-dir=${path.join(root, 'user-data')}`],
       rendererDir,
     });
   });
@@ -179,7 +180,8 @@ describe('the Electron main process, driven with a fake Electron', () => {
       state = result.ok ? (result.value as LocalClusterState) : undefined;
       return state?.phase === 'running';
     }, 30_000);
-    assert.equal(state!.size, 1);
+    assert.equal(state!.size, 3);
+    assert.equal(state!.members.length, 3);
     assert.ok(state!.dataDir.startsWith(path.join(root, 'user-data')));
     const pids = state!.members.map((member) => member.pid!);
     let prevented = false;
@@ -188,5 +190,8 @@ describe('the Electron main process, driven with a fake Electron', () => {
     await fake.exitedPromise;
     assert.equal(fake.record.exitCode, 0);
     for (const pid of pids) assert.equal(processAlive(pid), false, `member ${pid} outlived the app`);
+    const stopped = (await fake.handlers.get('cairn:localCluster.state')!(page, undefined)) as Result<LocalClusterState>;
+    assert.ok(stopped.ok);
+    for (const member of stopped.value.members) assert.deepEqual([member.lastExit?.code, member.lastExit?.signal], [0, null], `${member.name} stopped gracefully on quit`);
   });
 });

@@ -1,16 +1,18 @@
-// The main-process services against a real local cluster, called the way the renderer calls them (a session's
-// CairnApi): paged listings pinned to a revision, the key tree with folder counts, compare-and-swap, history,
-// delete previews, a scoped connection, a watch that resumes across a member restart, leases, snapshots.
+// The main-process services against a real three-member local cluster, called the way the renderer calls them (a
+// session's CairnApi): paged listings pinned to a revision, the key tree with folder counts, compare-and-swap,
+// history, delete previews, a scoped connection, a watch that resumes across a member restart, leases, snapshots,
+// the production write confirmation, a failover the user starts by stopping the leader, and a confirmed reset.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { CairnApi, Result, WatchBatch, WatchStateChange } from '../../electron/common/contract.ts';
+import { resetConfirmation, type CairnApi, type Result, type WatchBatch, type WatchStateChange } from '../../electron/common/contract.ts';
 import { fromUtf8, utf8 } from '../../electron/common/wire-codec.ts';
 import { noCipher } from '../../electron/main/connections/secret-cipher.ts';
 import { ServiceHost, type Session } from '../../electron/main/services/service-host.ts';
+import { downloadSnapshot } from '../../electron/main/snapshots/snapshot-download.ts';
 import { removeTempDir, trackTempDir } from '../support/child-cleanup.ts';
 import { waitFor } from './support/process-alive.ts';
 import { testClusterSize, testTimings } from './support/test-cluster.ts';
@@ -22,7 +24,7 @@ function value<T>(result: Result<T>): T {
   return result.value;
 }
 
-describe(`main-process services on a real local cluster (${testClusterSize} member(s))`, () => {
+describe(`main-process services on a real local cluster (${testClusterSize} members)`, () => {
   let root = '';
   let host: ServiceHost;
   let session: Session;
@@ -114,7 +116,7 @@ describe(`main-process services on a real local cluster (${testClusterSize} memb
     value(await api.keys.put({ connectionId: scoped.id, key: utf8('new'), value: utf8('1') }));
     assert.ok(value(await api.keys.get({ ...local, key: utf8('tree/b/new') })).kv);
     const tested = value(await api.connections.test({ id: scoped.id }));
-    assert.equal(tested.ok, true);
+    assert.equal(tested.ok, true, JSON.stringify(tested));
   });
 
   test('a watch survives a member restart and delivers every event once', async () => {
@@ -186,10 +188,81 @@ describe(`main-process services on a real local cluster (${testClusterSize} memb
     assert.match(!old.ok ? old.error.message : '', /compacted/);
   });
 
+  test('a snapshot that cannot be written fails as a value and leaves no file', async () => {
+    const target = path.join(root, 'unwritable', 'snapshot.db');
+    mkdirSync(path.dirname(target), { recursive: true });
+    // The partial file's name points into a folder that does not exist: opening it for writing fails.
+    symlinkSync(path.join(root, 'no-such-folder', 'x'), `${target}.part`);
+    await assert.rejects(downloadSnapshot(host.registry.get('local'), target, () => undefined), /ENOENT/);
+    assert.equal(existsSync(target), false);
+    assert.equal(existsSync(`${target}.part`), false);
+  });
+
+  test('writes to a production connection need its name as confirmation, checked in main', async () => {
+    const production = value(await api.connections.add({ draft: { name: 'Local as prod', endpoints: host.localCluster.clientUrls(), environment: 'production' } }));
+    const key = utf8('prod/guarded');
+    const refused = await api.keys.put({ connectionId: production.id, key, value: utf8('1') });
+    assert.equal(!refused.ok && refused.error.code, 'confirmation-required');
+    const wrongName = await api.keys.delete({ connectionId: production.id, key, prefix: true, productionConfirmation: 'local as prod' });
+    assert.equal(!wrongName.ok && wrongName.error.code, 'confirmation-required');
+    assert.equal(value(await api.keys.get({ connectionId: production.id, key })).kv, null, 'reads need no confirmation, and nothing was written');
+    const done = value(await api.keys.put({ connectionId: production.id, key, value: utf8('1'), productionConfirmation: 'Local as prod' }));
+    assert.equal(done.outcome, 'done');
+    assert.equal(fromUtf8(value(await api.keys.get({ ...local, key })).kv!.value), '1');
+    value(await api.connections.remove({ id: production.id }));
+  });
+
+  test('stopping the leader elects another; the cluster keeps serving and the member rejoins when started', async (t) => {
+    const memberName = (id: string | null) => host.localCluster.state().members.find((member) => member.memberId === id)?.name;
+    const before = value(await api.cluster.overview(local));
+    const leader = memberName(before.leaderId);
+    assert.ok(leader, `the leader ${before.leaderId} is a local member`);
+    const stoppedAt = Date.now();
+    const stopped = value(await api.localCluster.stopMember({ name: leader }));
+    assert.equal(stopped.members.find((member) => member.name === leader)?.state, 'stopped');
+    assert.equal(stopped.phase, 'degraded');
+    let after = before;
+    await waitFor('a new leader', async () => {
+      const overview = await api.cluster.overview(local);
+      if (overview.ok) after = overview.value;
+      return overview.ok && after.leaderId !== null && after.leaderId !== before.leaderId;
+    }, 15_000);
+    t.diagnostic(`new leader ${memberName(after.leaderId)} (was ${leader}) ${Date.now() - stoppedAt} ms after the stop request`);
+    assert.equal(after.members.length, testClusterSize, 'the stopped member is still a member');
+    const asked = Date.now();
+    const withStopped = value(await api.cluster.overview(local));
+    assert.ok(Date.now() - asked < 2_500, `an overview with a stopped member took ${Date.now() - asked} ms: it must not wait for the member`);
+    assert.equal(withStopped.members.find((member) => member.name === leader)?.status?.reachable, false);
+    assert.equal(value(await api.keys.put({ ...local, key: utf8('failover/written'), value: utf8('during') })).outcome, 'done');
+    const restarted = value(await api.localCluster.startMember({ name: leader }));
+    assert.equal(restarted.phase, 'running');
+    const rejoined = restarted.members.find((member) => member.name === leader)!;
+    assert.equal(rejoined.crashRestarts, 0, 'a stop on request is not a crash');
+    const endpoint = rejoined.clientUrl;
+    await waitFor('the rejoined member to have the write made while it was down', async () => {
+      const written = await api.keys.get({ ...local, key: utf8('failover/written') });
+      const status = await api.maintenance.hashKv({ ...local, endpoint });
+      return written.ok && status.ok && status.value.revision >= (written.value.kv?.modRevision ?? Infinity);
+    }, 15_000);
+  });
+
   test('destructive local-cluster operations need the confirmation phrase', async () => {
     const refused = await api.localCluster.reset({ confirm: 'yes' });
     assert.equal(!refused.ok && refused.error.code, 'confirmation-required');
+    assert.ok(value(await api.keys.get({ ...local, key: utf8('cas/config') })).kv, 'a refused reset leaves the data alone');
     const unknown = await api.localCluster.stopMember({ name: 'member-9' });
     assert.equal(!unknown.ok && unknown.error.code, 'not-found');
+  });
+
+  test('a confirmed reset wipes the local cluster and starts a new empty one of the same size', async (t) => {
+    const before = host.localCluster.state();
+    const started = Date.now();
+    const after = value(await api.localCluster.reset({ confirm: resetConfirmation }));
+    t.diagnostic(`reset and ${after.members.length} new member(s) healthy in ${Date.now() - started} ms`);
+    assert.equal(after.phase, 'running');
+    assert.equal(after.members.length, before.members.length);
+    const oldIds = new Set(before.members.map((member) => member.memberId));
+    for (const member of after.members) assert.ok(member.memberId && !oldIds.has(member.memberId), `${member.name} has a new identity`);
+    assert.equal(value(await api.keys.count({ ...local, prefix: new Uint8Array() })).count, 0);
   });
 });

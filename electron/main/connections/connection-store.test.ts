@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ConnectionDraft } from '../../common/contract.ts';
 import { ServiceFailure } from '../services/call.ts';
 import { ConnectionStore } from './connection-store.ts';
-import { noCipher, type SecretCipher } from './secret-cipher.ts';
+import { noCipher, safeStorageCipher, secretStorageStatus, type SafeStorageLike, type SecretCipher } from './secret-cipher.ts';
 
 /** A stand-in for safeStorage: reversible, and visibly not the plain text. */
 const fakeCipher: SecretCipher = {
@@ -73,3 +73,24 @@ test('a damaged store file is reported, not replaced by an empty list', () => wi
   writeFileSync(path.join(directory, 'connections.json'), '{"version":1,"connections":[{"id":1}]}');
   assert.throws(() => new ConnectionStore(directory, fakeCipher), /connections\.json is damaged/);
 }));
+
+test('safeStorage encrypts when the OS keychain is there; its plain-text fallback counts as no encryption, and the GUI is told', () => {
+  const fakeSafeStorage = (available: boolean, backend?: string): SafeStorageLike => ({
+    isEncryptionAvailable: () => available,
+    encryptString: (plain) => Buffer.from(`sealed:${plain}`),
+    decryptString: (sealed) => sealed.toString().replace(/^sealed:/, ''),
+    ...(backend === undefined ? {} : { getSelectedStorageBackend: () => backend }),
+  });
+  const keychain = safeStorageCipher(fakeSafeStorage(true, 'gnome_libsecret'));
+  assert.equal(keychain.available, true);
+  assert.equal(keychain.decrypt(keychain.encrypt('hunter2')), 'hunter2');
+  assert.doesNotMatch(keychain.encrypt('hunter2'), /hunter2/);
+  assert.deepEqual(secretStorageStatus(keychain), { encrypted: true, backend: 'safe-storage', warning: null });
+  // Electron on Linux without a keyring "encrypts" with a hard-coded key (basic_text): that is not protection.
+  for (const cipher of [safeStorageCipher(fakeSafeStorage(true, 'basic_text')), safeStorageCipher(fakeSafeStorage(false))]) {
+    assert.equal(cipher.available, false);
+    const status = secretStorageStatus(cipher);
+    assert.equal(status.encrypted, false);
+    assert.match(status.warning ?? '', /stores it unencrypted/);
+  }
+});

@@ -84,6 +84,12 @@ export class ConnectionStore {
     return summarize(this.find(id));
   }
 
+  /** The name and environment tag of a saved connection, or undefined when there is none with that id. */
+  tag(id: string): Pick<StoredConnection, 'name' | 'environment'> | undefined {
+    const found = this.connections.find((each) => each.id === id);
+    return found && { name: found.name, environment: found.environment };
+  }
+
   /** Saves a new connection. */
   add(draft: ConnectionDraft): ConnectionSummary {
     if (this.connections.length >= connectionsMax) throw new ServiceFailure({ code: 'invalid-argument', message: `At most ${connectionsMax} connections can be saved.` });

@@ -67,8 +67,9 @@ async function etcdCheck(endpoint: Endpoint, settings: ConnectionSettings, timeo
     }
     const latencyMs = Date.now() - started;
     try {
-      // Status needs no permission; a one-key read shows whether the cluster wants credentials we lack.
-      await connection.call('read', (s) => s.kv.range.bind(s.kv), { key: connection.scope.key(new Uint8Array([0])), limit: 1, keys_only: true }, { deadlineMs: timeoutMs, waitForReconnect: false });
+      // Status needs no permission; a one-key read shows whether the cluster wants credentials we lack. It is
+      // serializable: permissions apply the same, and it does not fail while the cluster is between leaders.
+      await connection.call('read', (s) => s.kv.range.bind(s.kv), { key: connection.scope.key(new Uint8Array([0])), limit: 1, keys_only: true, serializable: true }, { deadlineMs: timeoutMs, waitForReconnect: false });
     } catch (error) {
       if (!(isServiceError(error) && error.code === 7 && settings.username)) return { ok: false, failure: classifyGrpcError(error, label, 'auth', timeoutMs) };
     }

@@ -23,3 +23,9 @@ test('a scope adds its prefix on the way out and strips it on the way back', () 
   const none = new KeyScope(new Uint8Array());
   assert.equal(none.rangeEnd(allKeysFrom), allKeysFrom);
 });
+
+test('a range from the empty key starts at \\0, since etcd refuses an empty key', () => {
+  assert.deepEqual(new KeyScope(new Uint8Array()).rangeStart(new Uint8Array()), allKeysFrom);
+  assert.deepEqual(new KeyScope(new Uint8Array()).rangeStart(bytes('a')), bytes('a'));
+  assert.deepEqual(new KeyScope(bytes('team/')).rangeStart(new Uint8Array()), bytes('team/'));
+});

@@ -50,6 +50,15 @@ export class KeyScope {
     return this.prefix.length === 0 ? key : concatBytes(this.prefix, key);
   }
 
+  /**
+   * The first key of a range on the server. etcd refuses an empty key ("key is not provided"), and a range from
+   * the empty key means "from the first key", so that start is sent as `\0`, as etcdctl and clientv3 do.
+   */
+  rangeStart(key: Uint8Array): Uint8Array {
+    const server = this.key(key);
+    return server.length === 0 ? allKeysFrom : server;
+  }
+
   /** The range end on the server: "to the end of the keyspace" becomes "to the end of the scope". */
   rangeEnd(rangeEnd: Uint8Array | undefined): Uint8Array | undefined {
     if (rangeEnd === undefined || rangeEnd.length === 0 || this.prefix.length === 0) return rangeEnd;

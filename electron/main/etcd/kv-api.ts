@@ -62,7 +62,7 @@ export class KvApi {
 
   /** Range over a scoped range. */
   range(range: ScopedRange, options: Omit<RangeRequest, 'key' | 'range_end'> = {}): Promise<RangeResponse__Output> {
-    const request: RangeRequest = { ...options, key: this.scope.key(range.key), range_end: this.scope.rangeEnd(range.rangeEnd) };
+    const request: RangeRequest = { ...options, key: this.rangeKey(range), range_end: this.scope.rangeEnd(range.rangeEnd) };
     return this.connection.unary('read', (services, metadata, callOptions, callback) => services.kv.range(request, metadata, callOptions, callback));
   }
 
@@ -74,7 +74,7 @@ export class KvApi {
 
   /** Delete a scoped range. */
   deleteRange(range: ScopedRange, prevKv = false): Promise<DeleteRangeResponse__Output> {
-    const request: DeleteRangeRequest = { key: this.scope.key(range.key), range_end: this.scope.rangeEnd(range.rangeEnd), prev_kv: prevKv };
+    const request: DeleteRangeRequest = { key: this.rangeKey(range), range_end: this.scope.rangeEnd(range.rangeEnd), prev_kv: prevKv };
     return this.connection.unary('write', (services, metadata, callOptions, callback) => services.kv.deleteRange(request, metadata, callOptions, callback));
   }
 
@@ -108,6 +108,11 @@ export class KvApi {
     });
   }
 
+  /** The server key of a range's start: a single key as it is, a range from the empty key from `\0`. */
+  private rangeKey(range: ScopedRange): Uint8Array {
+    return range.rangeEnd === undefined ? this.scope.key(range.key) : this.scope.rangeStart(range.key);
+  }
+
   private compare(item: TxnCompare): Compare {
     const base: Compare = {
       key: this.scope.key(item.key),
@@ -137,13 +142,13 @@ export class KvApi {
         return { request_put: { key: this.scope.key(op.key), value: op.value, lease: op.lease ?? '0', ignore_lease: op.ignoreLease ?? false } };
       case 'delete': {
         const target = range(op.key, op.rangeEnd, op.prefix);
-        return { request_delete_range: { key: this.scope.key(target.key), range_end: this.scope.rangeEnd(target.rangeEnd), prev_kv: op.prevKv ?? false } };
+        return { request_delete_range: { key: this.rangeKey(target), range_end: this.scope.rangeEnd(target.rangeEnd), prev_kv: op.prevKv ?? false } };
       }
       case 'range': {
         const target = range(op.key, op.rangeEnd, op.prefix);
         return {
           request_range: {
-            key: this.scope.key(target.key), range_end: this.scope.rangeEnd(target.rangeEnd), limit: op.limit ?? 0,
+            key: this.rangeKey(target), range_end: this.scope.rangeEnd(target.rangeEnd), limit: op.limit ?? 0,
             keys_only: op.keysOnly ?? false, count_only: op.countOnly ?? false,
           },
         };

@@ -82,7 +82,7 @@ export class Watcher {
     const filters = [...(this.target.noPut ? [filterNoPut] : []), ...(this.target.noDelete ? [filterNoDelete] : [])];
     stream.write({
       create_request: {
-        key: scope.key(this.target.key),
+        key: this.target.rangeEnd === undefined ? scope.key(this.target.key) : scope.rangeStart(this.target.key),
         range_end: scope.rangeEnd(this.target.rangeEnd),
         start_revision: this.nextRevision ?? 0,
         prev_kv: this.target.prevKv,

@@ -20,10 +20,15 @@ export function createClusterService(registry: ConnectionRegistry): ClusterServi
       const members = list.members.map(toMember);
       const endpoints = await statusOf(connection, connection.endpoints.map((endpoint) => endpoint.text));
       const reachable = new Map(endpoints.filter((each) => each.reachable).map((each) => [each.memberId, each]));
+      // A member none of the endpoints answered for is asked at its own client URL, unless that URL is one of
+      // the endpoints just probed (the local cluster's are): its failure is already known.
+      const byTarget = new Map(endpoints.map((each) => [connection.findEndpoint(each.endpoint)?.target ?? each.endpoint, each]));
+      const known = (member: MemberSummary): EndpointStatus | undefined => byTarget.get(connection.findEndpoint(member.clientUrls[0]!)?.target ?? '');
       const missing = members.filter((member) => !reachable.has(member.id) && member.clientUrls.length > 0);
-      const probed = await statusOf(connection, missing.map((member) => member.clientUrls[0]!));
+      const unknown = missing.filter((member) => !known(member));
+      const probed = await statusOf(connection, unknown.map((member) => member.clientUrls[0]!));
       const byMember = new Map<string, EndpointStatus>(reachable);
-      missing.forEach((member, index) => byMember.set(member.id, probed[index]!));
+      missing.forEach((member) => byMember.set(member.id, known(member) ?? probed[unknown.indexOf(member)]!));
       const leader = endpoints.concat(probed).find((each) => each.reachable && each.leaderId !== '0');
       return {
         clusterId: list.header?.cluster_id ?? '0',
@@ -73,8 +78,9 @@ export function statusOf(connection: EtcdConnection, endpoints: readonly string[
   return Promise.all(endpoints.map(async (endpoint): Promise<EndpointStatus> => {
     const started = Date.now();
     try {
+      // No waiting for a stopped member to come back: the GUI shows it as unreachable at once.
       const status = await connection.call('read', (s) => s.maintenance.status.bind(s.maintenance), {},
-        { endpoint, deadlineMs: statusDeadlineMs });
+        { endpoint, deadlineMs: statusDeadlineMs, waitForReconnect: false });
       const memberId = status.header?.member_id ?? '0';
       return {
         endpoint,

@@ -17,6 +17,7 @@ import { createKeysService } from './keys-service.ts';
 import { createLeasesService } from './leases-service.ts';
 import { createLocalClusterService } from './local-cluster-service.ts';
 import { createMaintenanceService } from './maintenance-service.ts';
+import { guardProductionWrites } from './production-guard.ts';
 import { createWatchService } from './watch-service.ts';
 
 /** How the host is set up. */
@@ -59,7 +60,8 @@ export class ServiceHost implements SessionSource {
     this.registry = new ConnectionRegistry(store, this.localCluster);
     const library = new SnapshotLibrary(path.join(dir, 'snapshots'));
     const connections = createConnectionsService({ store, registry: this.registry, cipher: options.cipher, localClientUrls: () => this.localCluster.clientUrls() });
-    this.shared = {
+    // Every write method checks the production confirmation first; the local cluster is never production.
+    this.shared = guardProductionWrites({
       app: {
         info: () => settle(() => ({
           name: 'Cairn', version: options.appVersion, mode: options.mode, platform: process.platform, userDataDir: dir,
@@ -75,7 +77,7 @@ export class ServiceHost implements SessionSource {
       }),
       localCluster: createLocalClusterService(this.localCluster, library),
       auth: createAuthService(this.registry),
-    };
+    }, (id) => store.tag(id));
   }
 
   /** A new session (one per window or browser socket); dispose it when the window or socket closes. */

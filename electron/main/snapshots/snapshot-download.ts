@@ -3,6 +3,7 @@
 // is kept. A failed or corrupt download leaves no file behind.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { EtcdConnection } from '../etcd/etcd-connection.ts';
 import type { SnapshotResponse__Output } from '../../../engine/proto/generated/etcdserverpb/SnapshotResponse.ts';
 
@@ -24,7 +25,13 @@ export async function downloadSnapshot(connection: EtcdConnection, file: string,
   const channel = connection.channel();
   const metadata = await connection.streamMetadata(channel);
   const temporary = `${file}.part`;
+  // The folder may not exist yet (a first snapshot into the library, or a folder removed since it was chosen).
+  fs.mkdirSync(path.dirname(temporary), { recursive: true });
   const output = fs.createWriteStream(temporary, { mode: 0o600 });
+  // A write failure (disk full, folder gone) must end the download as an error value, never as an uncaught
+  // 'error' event; the first one is kept and raised where the stream is awaited.
+  let writeError: Error | undefined;
+  output.on('error', (error) => (writeError ??= error));
   const whole = createHash('sha256');
   const body = createHash('sha256');
   let pendingTail = Buffer.alloc(0);
@@ -35,6 +42,11 @@ export async function downloadSnapshot(connection: EtcdConnection, file: string,
     await new Promise<void>((resolve, reject) => {
       const stream = channel.services.maintenance.snapshot({}, metadata);
       let idle = setTimeout(() => stream.cancel(), chunkIdleTimeoutMs);
+      output.on('error', (error) => {
+        clearTimeout(idle);
+        stream.cancel();
+        reject(error);
+      });
       stream.on('data', (response: SnapshotResponse__Output) => {
         clearTimeout(idle);
         idle = setTimeout(() => stream.cancel(), chunkIdleTimeoutMs);
@@ -63,7 +75,11 @@ export async function downloadSnapshot(connection: EtcdConnection, file: string,
         resolve();
       });
     });
-    await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => {
+      const failure = error ?? writeError;
+      if (failure) reject(failure);
+      else resolve();
+    }));
     if (bytes < digestBytes || !body.digest().equals(pendingTail)) {
       throw new Error('the snapshot failed its integrity check (its sha256 trailer does not match): the download is incomplete or corrupt');
     }

@@ -1,7 +1,7 @@
 // Member output handling: whole lines from arbitrary chunks, bounded rings, and log files that rotate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LineRing } from './line-ring.ts';
@@ -35,6 +35,21 @@ test('a log file rotates past its size and keeps a bounded number of old files',
     assert.ok(existsSync(`${file}.1`) && existsSync(`${file}.2`));
     assert.equal(existsSync(`${file}.3`), false);
     assert.match(readFileSync(file, 'utf8'), /9{40}/);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('a log whose folder was removed while running makes it again and starts a new file', () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-log-'));
+  try {
+    const file = path.join(directory, 'logs', 'member.log');
+    mkdirSync(path.dirname(file));
+    const log = new RotatingLog(file, 100, 2);
+    log.append('before\n');
+    rmSync(path.dirname(file), { recursive: true });
+    log.append('after\n');
+    assert.equal(readFileSync(file, 'utf8'), 'after\n');
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

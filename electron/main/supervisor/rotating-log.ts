@@ -2,6 +2,7 @@
 // the file becomes `<name>.log.1` (older ones shift up to `filesKept`) and a new file starts. Writes are
 // synchronous appends of whole lines, so a crash of main loses nothing already handed to the log.
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** Size at which a log file is rotated, in bytes. */
 export const logFileBytesMax = 5 * 1024 * 1024;
@@ -18,11 +19,19 @@ export class RotatingLog {
     this.bytes = fs.existsSync(file) ? fs.statSync(file).size : 0;
   }
 
-  /** Appends text (whole lines), rotating first when the file would grow past its limit. */
+  /** Appends text (whole lines), rotating first when the file would grow past its limit; throws if it cannot write. */
   append(text: string): void {
     const size = Buffer.byteLength(text);
     if (this.bytes > 0 && this.bytes + size > this.fileBytesMax) this.rotate();
-    fs.appendFileSync(this.file, text);
+    try {
+      fs.appendFileSync(this.file, text);
+    } catch (error) {
+      // The folder was removed while we run (a user cleaning up): make it again, once, and start a new file.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.appendFileSync(this.file, text);
+      this.bytes = 0;
+    }
     this.bytes += size;
   }
 

@@ -1,6 +1,7 @@
-// One engine member under supervision: spawned with a stdin pipe it never writes to (member-launcher.mjs stops
-// the member when that pipe closes, so even a SIGKILLed app leaves no orphan), watched for readiness through
-// /health, restarted with back-off after a crash, stopped with SIGTERM and then SIGKILL after a grace period.
+// One engine member under supervision: spawned with a stdin pipe that carries only a stop request
+// (member-launcher.mjs stops the member on "stop" and when that pipe closes, so even a SIGKILLed app leaves no
+// orphan), watched for readiness through /health, restarted with back-off after a crash, stopped gracefully on
+// request and with SIGKILL after a grace period.
 // Its output goes to a rotating file, to an in-memory ring for the log view, and to listeners.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -32,7 +33,7 @@ export interface SupervisionTimings {
   readyPollMs: number;
   /** Time between health probes while running, in milliseconds. */
   healthPollMs: number;
-  /** How long SIGTERM may take before SIGKILL, in milliseconds. */
+  /** How long a graceful stop may take before SIGKILL, in milliseconds. */
   stopGraceMs: number;
   /** Delay before the n-th consecutive crash restart (the last one repeats), in milliseconds. */
   restartDelaysMs: readonly number[];
@@ -49,6 +50,9 @@ export const supervisionTimingsDefault: SupervisionTimings = {
   restartDelaysMs: [500, 1_000, 2_000, 5_000, 10_000, 30_000],
   stableAfterMs: 60_000,
 };
+
+/** The line on a member's stdin that asks it to stop gracefully (member-launcher.mjs knows it too). */
+export const memberStopRequest = 'stop';
 
 /** How long we wait for a SIGKILLed process to be reaped before giving up on it, in milliseconds. */
 const killReapTimeoutMs = 5_000;
@@ -74,6 +78,8 @@ export class SupervisedMember {
   private restartTimer: NodeJS.Timeout | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  /** True while writes to the log file fail (reported once, not once per line). */
+  private logFailed = false;
   private readonly ring = new LineRing(logLinesMax);
   private readonly log: RotatingLog;
 
@@ -128,7 +134,7 @@ export class SupervisedMember {
     await this.waitReady();
   }
 
-  /** Stops the member gracefully (SIGTERM, then SIGKILL after the grace period); it stays stopped. */
+  /** Stops the member gracefully (a stop request, then SIGKILL after the grace period); it stays stopped. */
   async stop(): Promise<void> {
     this.wanted = false;
     this.cancelRestart();
@@ -138,8 +144,11 @@ export class SupervisedMember {
       return;
     }
     this.setState('stopping');
-    this.note(`stopping (SIGTERM, SIGKILL after ${this.timings.stopGraceMs} ms)`);
-    child.kill('SIGTERM');
+    this.note(`stopping (graceful, SIGKILL after ${this.timings.stopGraceMs} ms)`);
+    // The request goes over stdin rather than as SIGTERM: Windows has no catchable signals, and the launcher turns
+    // the request into the engine's own graceful shutdown on every platform. SIGTERM only when stdin is gone.
+    if (child.stdin?.writable) child.stdin.write(`${memberStopRequest}\n`);
+    else child.kill('SIGTERM');
     if (!(await this.exitWithin(this.timings.stopGraceMs))) {
       this.note('did not stop in time; sending SIGKILL');
       child.kill('SIGKILL');
@@ -157,7 +166,7 @@ export class SupervisedMember {
   private spawn(): void {
     mkdirSync(this.spec.dataDir, { recursive: true });
     this.note(`starting: ${[this.spec.command, ...this.spec.args].join(' ')}`);
-    // stdin is a pipe we never write: its end is how the member notices that we died (member-launcher.mjs).
+    // stdin carries only the stop request; its end is how the member notices that we died (member-launcher.mjs).
     const child = spawn(this.spec.command, [...this.spec.args], { env: this.spec.env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     this.child = child;
     this.startedAt = Date.now();
@@ -206,7 +215,11 @@ export class SupervisedMember {
       if (!this.wanted || this.child) return;
       this.crashRestarts += 1;
       this.spawn();
-      this.waitReady().catch((error: Error) => this.note(`restart did not become healthy: ${error.message}`));
+      // Only the first line: the rest of the message repeats output lines the log already has. Nothing to say
+      // when the member was stopped on request meanwhile: that is why it did not become healthy.
+      this.waitReady().catch((error: Error) => {
+        if (this.wanted) this.note(`restart did not become healthy: ${error.message.split('\n')[0]}`);
+      });
     }, delay);
   }
 
@@ -276,7 +289,15 @@ export class SupervisedMember {
 
   private output(lines: string[]): void {
     if (lines.length === 0) return;
-    this.log.append(`${lines.join('\n')}\n`);
+    try {
+      this.log.append(`${lines.join('\n')}\n`);
+      this.logFailed = false;
+    } catch (error) {
+      // A log file that cannot be written (disk full) must not take the supervisor down: the lines still reach
+      // the ring and the GUI, and the failure is reported once per episode where developers look.
+      if (!this.logFailed) console.error(`cairn: cannot write ${this.spec.logFile}: ${(error as Error).message}`);
+      this.logFailed = true;
+    }
     this.ring.push(lines);
     this.listener.onLog(this.spec.name, lines);
   }

@@ -1,16 +1,18 @@
 // `npm start`: opens the desktop app when Electron can run here, otherwise (no display, no Electron binary, or
-// --web) starts browser mode in this process and prints the URL to open. Flags:
+// --web) starts browser mode in this process and prints the URL to open. It lives in web/ because it hosts
+// browser mode, and only web/ may depend on both main/ and the web server. Flags:
 //   --web                 browser mode even when Electron could start
 //   --port <n>            browser mode's port (default: a free one)
 //   --cluster-size <n>    members of a newly created local cluster (1, 3 or 5; default 3)
 //   --user-data-dir <d>   where connections, the local cluster and logs live
+//   --renderer-dir <d>    browser mode serves this renderer build instead of renderer/dist
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { appRoot, appVersion, clusterSizeSwitch, userDataDirSwitch } from './app-paths.ts';
+import { appRoot, appVersion, clusterSizeSwitch, userDataDirSwitch } from '../main/app-paths.ts';
+import { ensurePreloadBuilt } from '../main/preload-build.ts';
+import { ensureRendererBuilt } from '../main/renderer-assets/renderer-build.ts';
 import { startBrowserMode } from './browser-mode.ts';
-import { browserModeUrlPrefix, electronBinary, electronUnavailableReason, parseLaunchArgs, type LaunchOptions } from './launch-options.ts';
-import { ensurePreloadBuilt } from './preload-build.ts';
-import { ensureRendererBuilt } from './renderer-assets/renderer-build.ts';
+import { browserModeUrlPrefix, chooseLaunchMode, electronBinary, parseLaunchArgs, type LaunchOptions } from './launch-options.ts';
 
 async function runElectron(binary: string, options: LaunchOptions): Promise<number> {
   await Promise.all([ensurePreloadBuilt(), ensureRendererBuilt(undefined, (line) => console.log(line))]);
@@ -28,7 +30,7 @@ async function runBrowser(options: LaunchOptions, reason: string | undefined): P
   if (reason) console.log(`Cairn: opening in browser mode because ${reason}.`);
   const running = await startBrowserMode({
     userDataDir: options.userDataDir, appVersion: appVersion(), port: options.port, clusterSize: options.clusterSize,
-    log: (line) => console.log(`Cairn: ${line}`),
+    rendererDir: options.rendererDir, log: (line) => console.log(`Cairn: ${line}`),
   });
   // One line with a fixed prefix, so scripts (the GUI's end-to-end tests) can pick the URL out of the output.
   console.log(`\n${browserModeUrlPrefix}${running.server.url}\n`);
@@ -53,10 +55,9 @@ async function main(argv: readonly string[]): Promise<void> {
     console.error(`cairn: ${options}`);
     process.exit(2);
   }
-  const reason = options.web ? undefined : electronUnavailableReason();
-  const binary = options.web ? undefined : electronBinary();
-  if (!options.web && reason === undefined && binary) process.exit(await runElectron(binary, options));
-  await runBrowser(options, reason);
+  const choice = chooseLaunchMode(options, { platform: process.platform, env: process.env, binary: options.web ? undefined : electronBinary() });
+  if (choice.mode === 'electron') process.exit(await runElectron(choice.binary, options));
+  else await runBrowser(options, choice.reason);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {

@@ -1,12 +1,12 @@
 // Browser mode: the local cluster and every service in this Node process, served to a browser on 127.0.0.1 with
 // an access token. Used when Electron cannot start (no display, no Electron binary) or with --web.
 import path from 'node:path';
-import { noCipher } from './connections/secret-cipher.ts';
-import { acquireInstanceLock } from './instance-lock.ts';
-import { ensureRendererBuilt } from './renderer-assets/renderer-build.ts';
-import { rendererDistDir } from './renderer-assets/renderer-files.ts';
-import { ServiceHost } from './services/service-host.ts';
-import { startWebServer, type WebServer } from '../web/web-server.ts';
+import { noCipher } from '../main/connections/secret-cipher.ts';
+import { acquireInstanceLock } from '../main/instance-lock.ts';
+import { ensureRendererBuilt } from '../main/renderer-assets/renderer-build.ts';
+import { rendererDistDir } from '../main/renderer-assets/renderer-files.ts';
+import { ServiceHost } from '../main/services/service-host.ts';
+import { startWebServer, type WebServer } from './web-server.ts';
 
 /** Options of browser mode. */
 export interface BrowserModeOptions {

@@ -1,0 +1,100 @@
+// Snapshots: take one into the app's library with a progress bar, list and delete them, and restore one into
+// the local cluster (the user types the phrase the contract asks for; the cluster restarts with that data).
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import { restoreConfirmation, type Disposable, type OperationProgress, type SnapshotInfo } from '../../../electron/common/contract.ts';
+import { api, describeError, unwrap } from '../api/index.ts';
+import { useConnectionsStore } from './connections.ts';
+import { useUiStore } from './ui.ts';
+
+let operationCounter = 0;
+
+/** A fresh id for a long operation, so its progress events can be matched before the call returns. */
+function newOperationId(kind: string): string {
+  operationCounter++;
+  return `${kind}-${Date.now().toString(36)}-${operationCounter}`;
+}
+
+/** The snapshots store. */
+export const useSnapshotsStore = defineStore('snapshots', () => {
+  const connections = useConnectionsStore();
+  const ui = useUiStore();
+  const snapshots = shallowRef<SnapshotInfo[]>([]);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  const progress = shallowRef<OperationProgress | null>(null);
+  let currentOperation: string | null = null;
+  let subscription: Disposable | undefined;
+
+  function subscribe(): void {
+    subscription ??= api().maintenance.onDidProgress((update) => {
+      if (update.operationId === currentOperation) progress.value = update;
+    });
+  }
+
+  async function refresh(): Promise<void> {
+    subscribe();
+    loading.value = true;
+    try {
+      snapshots.value = await unwrap(api().maintenance.listSnapshots());
+      error.value = null;
+    } catch (failure) {
+      error.value = describeError(failure);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function take(): Promise<void> {
+    subscribe();
+    currentOperation = newOperationId('snapshot');
+    progress.value = { operationId: currentOperation, kind: 'snapshot', phase: 'running', step: 'Starting', bytesDone: 0, bytesTotal: null };
+    try {
+      const info = await unwrap(api().maintenance.saveSnapshot({ connectionId: connections.connectionId, operationId: currentOperation, destination: 'library' }));
+      ui.notify('success', `Snapshot saved: ${info.fileName} (revision ${info.revision}).`);
+    } catch (failure) {
+      ui.notify('error', `The snapshot failed: ${describeError(failure)}`);
+    } finally {
+      progress.value = null;
+      currentOperation = null;
+      await refresh();
+    }
+  }
+
+  async function remove(snapshot: SnapshotInfo): Promise<void> {
+    if (!(await ui.confirm({ title: 'Delete snapshot', message: `Delete ${snapshot.fileName}? The file is removed from disk.`, confirmLabel: 'Delete', danger: true }))) return;
+    try {
+      await unwrap(api().maintenance.deleteSnapshot({ id: snapshot.id }));
+      await refresh();
+    } catch (failure) {
+      ui.notify('error', describeError(failure));
+    }
+  }
+
+  async function restore(snapshot: SnapshotInfo): Promise<boolean> {
+    const confirmed = await ui.confirm({
+      title: 'Restore into the local cluster',
+      message: `Replace all data of the local cluster with ${snapshot.fileName} (revision ${snapshot.revision}, taken ${new Date(snapshot.takenAt).toLocaleString()})? Every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost.`,
+      confirmLabel: 'Restore',
+      danger: true,
+      typeToConfirm: restoreConfirmation,
+    });
+    if (!confirmed) return false;
+    subscribe();
+    currentOperation = newOperationId('restore');
+    progress.value = { operationId: currentOperation, kind: 'restore', phase: 'running', step: 'Starting', bytesDone: 0, bytesTotal: null };
+    try {
+      await unwrap(api().localCluster.restoreSnapshot({ snapshotId: snapshot.id, confirm: restoreConfirmation, operationId: currentOperation }));
+      ui.notify('success', `The local cluster now runs with the data of ${snapshot.fileName}.`);
+      return true;
+    } catch (failure) {
+      ui.notify('error', `The restore failed: ${describeError(failure)}`);
+      return false;
+    } finally {
+      progress.value = null;
+      currentOperation = null;
+    }
+  }
+
+  return { snapshots, loading, error, progress, refresh, take, remove, restore };
+});

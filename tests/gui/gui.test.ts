@@ -1,0 +1,418 @@
+// The GUI end to end: the real renderer build in Debian's Chromium, against the real browser mode of the
+// shell with its local three-member engine cluster, plus a second etcd client writing behind the GUI's back.
+// The tests share one browser mode and one page and run in order (each leaves the screen where the next
+// expects it), which keeps the suite well under a minute and a half on two cores.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeTempDir, trackTempDir } from '../support/child-cleanup.ts';
+import { connect, type EtcdClient } from '../support/grpc-client.ts';
+import { startBrowserMode, type BrowserMode } from './browser-mode.ts';
+import { chromiumPath, editorText, screenshotDir, keyRow, openApp, replaceEditorText, type GuiSession } from './gui-session.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
+
+// Without Debian's Chromium the suite cannot run; on CI that is a failure, on a developer's machine a skip.
+const missingBrowser = existsSync(chromiumPath) ? false : `${chromiumPath} is missing (apt-get install chromium)`;
+if (missingBrowser && process.env.CI === 'true') throw new Error(missingBrowser);
+
+let mode: BrowserMode;
+let gui: GuiSession;
+let client: EtcdClient;
+
+const text = (value: Uint8Array | Buffer | undefined): string => Buffer.from(value ?? []).toString('utf8');
+
+async function valueOf(key: string): Promise<string | null> {
+  const response = await client.kv.range({ key });
+  return response.kvs[0] ? text(response.kvs[0].value) : null;
+}
+
+before(async () => {
+  if (missingBrowser) return;
+  const rendererDir = ensureRendererBuilt();
+  mode = await startBrowserMode({ rendererDir, clusterSize: 3 });
+  client = connect(mode.clientEndpoints[0]!);
+  await client.kv.put({ key: '/gui/app/config.json', value: '{"replicas": 3}' });
+  await client.kv.put({ key: '/gui/app/name', value: 'cairn' });
+  await client.kv.put({ key: '/gui/other', value: 'x' });
+  gui = await openApp(mode.url);
+}, { timeout: 90_000 });
+
+afterEach(async (t) => {
+  // The screen as each test left it, so a failure can be seen, not just read.
+  if (gui) await gui.page.screenshot({ path: path.join(screenshotDir, `after-${t.name.slice(0, 40).replace(/[^\w]+/g, '-')}.png`) });
+});
+
+after(async () => {
+  await gui?.close();
+  client?.close();
+  await mode?.close();
+});
+
+test('the app opens on the local cluster and shows its leader and revision', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('status-leader').filter({ hasNotText: 'Leader: —' }).waitFor({ timeout: 20_000 });
+  assert.match(await page.getByTestId('active-environment').innerText(), /local/i);
+  assert.match(await page.getByTestId('status-revision').innerText(), /Revision: \d+/);
+  await gui.shot('gui-01-start');
+});
+
+test('keys: a prefix search shows folders with counts, and a key opens in the editor with its metadata', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('key-search').fill('/gui/');
+  await keyRow(page, 'app/').waitFor();
+  assert.match(await keyRow(page, 'app/').innerText(), /2/);
+  await keyRow(page, 'app/').click();
+  await keyRow(page, 'config.json').click();
+  await page.getByTestId('editor-key').filter({ hasText: '/gui/app/config.json' }).waitFor();
+  await page.getByTestId('value-editor').locator('.view-lines', { hasText: 'replicas' }).waitFor();
+  assert.equal(await page.getByTestId('format-select').inputValue(), 'json');
+  const modRevision = Number(await page.getByTestId('mod-revision').innerText());
+  assert.equal(modRevision, Number((await client.kv.range({ key: '/gui/app/config.json' })).kvs[0]!.mod_revision));
+  await gui.shot('gui-02-keys');
+});
+
+test('a new key is created, then edited and saved, and another client reads both values', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('new-key').click();
+  await page.getByTestId('new-key-name').fill('/gui/app/created.yaml');
+  await page.getByTestId('new-key-continue').click();
+  await replaceEditorText(page, 'name: cairn\nreplicas: 1\n');
+  await page.getByTestId('save-key').click();
+  await waitFor(async () => (await valueOf('/gui/app/created.yaml')) === 'name: cairn\nreplicas: 1\n', 'the created key');
+  await keyRow(page, 'created.yaml').waitFor();
+  await replaceEditorText(page, 'name: cairn\nreplicas: 2\n');
+  await page.getByTestId('unsaved').waitFor();
+  await page.getByTestId('save-key').click();
+  await waitFor(async () => (await valueOf('/gui/app/created.yaml')) === 'name: cairn\nreplicas: 2\n', 'the edited key');
+  await page.getByTestId('unsaved').waitFor({ state: 'detached' });
+  await gui.shot('gui-03-create-edit');
+});
+
+test('a save over a change made by another client is refused and shown as a diff; overwriting then wins', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await client.kv.put({ key: '/gui/app/created.yaml', value: 'name: theirs\n' });
+  await replaceEditorText(page, 'name: mine\n');
+  await page.getByTestId('save-key').click();
+  await page.getByTestId('conflict').waitFor();
+  assert.equal(await valueOf('/gui/app/created.yaml'), 'name: theirs\n', 'the conflicting save wrote nothing');
+  await page.getByTestId('diff-editor').locator('.view-lines', { hasText: 'theirs' }).first().waitFor();
+  // The diff is computed in a worker; wait for its highlighting so the screenshot shows what the user sees.
+  await page.getByTestId('diff-editor').locator('.char-delete, .line-delete').first().waitFor();
+  await gui.shot('gui-04-conflict');
+  await page.getByTestId('conflict-overwrite').click();
+  await waitFor(async () => (await valueOf('/gui/app/created.yaml')) === 'name: mine\n', 'the overwrite');
+  await page.getByTestId('conflict').waitFor({ state: 'detached' });
+  assert.match(await editorText(page), /mine/);
+});
+
+test('the history lists earlier versions, compares one with the draft, and restores it', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('history-tab').click();
+  const rows = page.getByTestId('history-table').locator('tbody tr');
+  await waitFor(async () => (await rows.count()) === 4, 'four versions of the key');
+  assert.match(await rows.first().innerText(), /current/);
+  await rows.last().getByRole('button', { name: 'Compare' }).click();
+  await gui.shot('gui-05-history');
+  await page.getByRole('tab', { name: 'Value' }).click();
+  await page.getByTestId('diff-editor').locator('.view-lines', { hasText: 'replicas: 1' }).first().waitFor();
+  await page.getByTestId('history-tab').click();
+  await rows.last().getByRole('button', { name: 'Restore' }).click();
+  await waitFor(async () => (await valueOf('/gui/app/created.yaml')) === 'name: cairn\nreplicas: 1\n', 'the restored version');
+  await page.getByRole('tab', { name: 'Value' }).click();
+});
+
+test('a prefix is exported to a JSON file and a file is imported after a preview', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export /gui/' }).click();
+  const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { format: string; keys: { key: string; value: string }[] };
+  assert.equal(exported.format, 'cairn-export/1');
+  assert.deepEqual(exported.keys.find((entry) => entry.key === '/gui/app/name'), { key: '/gui/app/name', value: 'cairn' });
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-gui-import-'));
+  trackTempDir(directory);
+  const file = path.join(directory, 'import.json');
+  writeFileSync(file, JSON.stringify({ ...exported, keys: [{ key: '/gui/imported/a', value: '1' }, { key: '/gui/imported/bin', value: 'AP8=', valueEncoding: 'base64' }] }));
+  await page.getByLabel('Import keys from a file').setInputFiles(file);
+  await page.getByTestId('confirm-ok').filter({ hasText: 'Import 2 keys' }).click();
+  await waitFor(async () => (await valueOf('/gui/imported/a')) === '1', 'the imported keys');
+  const binary = (await client.kv.range({ key: '/gui/imported/bin' })).kvs[0]!.value;
+  assert.deepEqual([...binary], [0, 255]);
+  removeTempDir(directory);
+});
+
+test('deleting a key asks for confirmation and removes it', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('delete-key').click();
+  await page.getByTestId('confirm-ok').click();
+  await waitFor(async () => (await valueOf('/gui/app/created.yaml')) === null, 'the delete');
+  await keyRow(page, 'created.yaml').waitFor({ state: 'detached' });
+  // A folder's keys go in one delete, after a preview that shows how many and which (here from the keyboard:
+  // the Delete key on the active folder row).
+  await keyRow(page, 'imported/').click();
+  await page.keyboard.press('Delete');
+  await page.getByRole('dialog').filter({ hasText: 'Delete all 2 keys that start with “/gui/imported/”' }).waitFor();
+  assert.match(await page.getByRole('dialog').innerText(), /\/gui\/imported\/a[\s\S]*\/gui\/imported\/bin/);
+  await gui.shot('gui-06-prefix-delete');
+  await page.getByTestId('confirm-ok').click();
+  await waitFor(async () => (await client.kv.range({ key: '/gui/imported/', range_end: '/gui/imported0', count_only: true })).count === '0', 'the prefix delete');
+});
+
+test('the watch tail shows a put written by another client', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-watch').click();
+  await page.getByTestId('watch-key').fill('/gui/');
+  await page.getByTestId('watch-start').click();
+  await page.getByTestId('watch-state').filter({ hasText: 'Live' }).waitFor();
+  await client.kv.put({ key: '/gui/watched', value: 'seen by the GUI' });
+  await page.getByTestId('watch-events').getByText('/gui/watched').waitFor();
+  assert.match(await page.getByTestId('watch-events').innerText(), /PUT[\s\S]*seen by the GUI/);
+  await gui.shot('gui-06-watch');
+  await page.getByTestId('watch-stop').click();
+});
+
+test('a production connection asks to type its name before a write', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-connections').click();
+  await page.getByTestId('add-connection').click();
+  await page.getByTestId('connection-name').fill('Prod mirror');
+  await page.getByTestId('connection-endpoints').fill(mode.clientEndpoints.join('\n'));
+  await page.getByTestId('connection-environment').selectOption('production');
+  await page.getByTestId('connection-test').click();
+  await page.getByTestId('connection-test-report').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
+  await page.getByTestId('connection-save').click();
+  await page.locator('[data-connection="Prod mirror"]').getByRole('button', { name: 'Use' }).click();
+  assert.match(await page.getByTestId('active-environment').innerText(), /production/i);
+  await page.getByTestId('new-key').click();
+  await page.getByTestId('new-key-name').fill('/gui/prod-write');
+  await page.getByTestId('new-key-continue').click();
+  await replaceEditorText(page, 'careful');
+  await page.getByTestId('save-key').click();
+  await page.getByTestId('confirm-type').waitFor();
+  assert.equal(await page.getByTestId('confirm-ok').isDisabled(), true, 'the write waits for the typed name');
+  await gui.shot('gui-08-production-confirm');
+  await page.getByTestId('confirm-type').fill('Prod mirror');
+  await page.getByTestId('confirm-ok').click();
+  await waitFor(async () => (await valueOf('/gui/prod-write')) === 'careful', 'the confirmed production write');
+  await page.getByTestId('connection-switcher').selectOption({ label: 'Local cluster' });
+});
+
+test('the TLS settings of a connection check picked files and explain problems in plain words', { skip: missingBrowser || (existsSync('/usr/bin/openssl') ? false : 'openssl is missing') }, async () => {
+  const { page } = gui;
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'cairn-gui-tls-'));
+  trackTempDir(directory);
+  const cert = path.join(directory, 'server.crt');
+  const key = path.join(directory, 'server.key');
+  const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=etcd.example.com'], { encoding: 'utf8' });
+  assert.equal(openssl.status, 0, openssl.stderr);
+  const notPem = path.join(directory, 'notes.txt');
+  writeFileSync(notPem, 'not a certificate');
+  await page.getByTestId('nav-connections').click();
+  await page.getByTestId('add-connection').click();
+  await page.getByTestId('connection-endpoints').fill('https://127.0.0.1:1');
+  await page.getByTestId('connection-tls').check();
+  const files = page.getByTestId('tls-settings').locator('input[type="file"]');
+  await files.nth(0).setInputFiles(notPem);
+  await page.getByTestId('tls-settings').getByText('is not a PEM file').waitFor();
+  await files.nth(0).setInputFiles(cert);
+  await files.nth(1).setInputFiles(cert);
+  await files.nth(2).setInputFiles(key);
+  await page.getByTestId('tls-check').click();
+  const findings = page.getByTestId('tls-findings');
+  await findings.waitFor();
+  // The certificate names etcd.example.com, not 127.0.0.1: the check must say so before anyone connects.
+  await findings.locator('li.error, li.warning').first().waitFor();
+  await findings.scrollIntoViewIfNeeded();
+  await gui.shot('gui-09-tls-check');
+  removeTempDir(directory);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+});
+
+test('a lease granted in the GUI is attached to a key and counts down', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-leases').click();
+  await page.getByRole('button', { name: 'Grant lease' }).click();
+  const detail = page.getByRole('region', { name: 'Lease detail' });
+  await detail.getByRole('heading', { name: /^Lease \d+$/ }).waitFor();
+  const leaseId = (await detail.getByRole('heading').innerText()).replace('Lease ', '');
+  await showKeysUnder(page, '/gui/');
+  await keyRow(page, 'other').click();
+  await page.getByLabel('Lease id to attach').fill(leaseId);
+  await page.getByRole('button', { name: 'Attach' }).click();
+  await page.getByTestId('key-metadata').getByText(/\d+ s left/).waitFor();
+  const attached = (await client.kv.range({ key: '/gui/other' })).kvs[0]!;
+  assert.equal(BigInt(attached.lease).toString(), leaseId);
+  await gui.shot('gui-09b-lease');
+});
+
+test('maintenance compares the hashes of the members and defragments one endpoint', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-maintenance').click();
+  await page.getByRole('button', { name: 'Compare hashes (HashKV)' }).click();
+  await page.getByText('All members hold the same data.').waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Defragment', exact: true }).first().click();
+  await page.locator('.toast', { hasText: /^Defragmented/ }).waitFor({ timeout: 15_000 });
+  await gui.shot('gui-09c-maintenance');
+});
+
+test('users, roles and permissions are managed from the Auth screen', { skip: missingBrowser }, async (t) => {
+  const { page } = gui;
+  await page.getByTestId('nav-auth').click();
+  await page.getByLabel('New role name').or(page.getByText('Users and roles could not be read')).first().waitFor();
+  if (await page.getByText('Users and roles could not be read').isVisible()) {
+    // The engine has no Auth service yet; the GUI must then explain that instead of showing empty lists.
+    assert.match(await page.locator('.state-notice.error').innerText(), /does not implement/);
+    await gui.shot('gui-09d-auth');
+    t.skip('the engine does not implement the Auth service yet; the GUI showed its plain-words error');
+    return;
+  }
+  await page.getByLabel('New role name').fill('gui-reader');
+  await page.getByRole('button', { name: 'Add role' }).click();
+  const role = page.locator('.entity', { hasText: 'gui-reader' });
+  await role.getByLabel('Key or prefix').fill('/gui/');
+  await role.getByRole('button', { name: 'Grant' }).click();
+  await role.getByText('/gui/* (every key starting with it)').waitFor();
+  await page.getByLabel('New user name').fill('gui-user');
+  await page.getByLabel('New user password').fill('secret-password');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const user = page.locator('.entity', { hasText: 'gui-user' });
+  await user.getByLabel('Role to grant to gui-user').selectOption('gui-reader');
+  await user.getByRole('button', { name: 'Grant' }).click();
+  await user.locator('.chip', { hasText: 'gui-reader' }).waitFor();
+  assert.match(await page.getByTestId('auth-state').innerText(), /disabled/);
+  await gui.shot('gui-09d-auth');
+});
+
+test('the theme follows the operating system, Monaco included', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await showKeysUnder(page, '/gui/');
+  await keyRow(page, 'other').click();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('.monaco-editor.vs-dark').first().waitFor();
+  const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+  assert.equal(background, 'rgb(21, 24, 30)');
+  await gui.shot('gui-09e-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.locator('.monaco-editor.vs').first().waitFor();
+});
+
+test('a snapshot of the local cluster is taken into the library', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-snapshots').click();
+  await page.getByTestId('take-snapshot').click();
+  const rows = page.getByTestId('snapshots-table').locator('tbody tr');
+  await rows.first().waitFor({ timeout: 30_000 });
+  assert.match(await rows.first().innerText(), /Local cluster/);
+  await gui.shot('gui-10-snapshot');
+});
+
+test('restoring the snapshot brings the local cluster back without later writes', { skip: missingBrowser }, async (t) => {
+  const { page } = gui;
+  await client.kv.put({ key: '/gui/after-snapshot', value: 'lost on restore' });
+  await page.getByTestId('restore-snapshot').first().click();
+  await page.getByTestId('confirm-type').fill('replace local cluster data');
+  await page.getByTestId('confirm-ok').click();
+  const outcome = page.locator('.toast', { hasText: /The restore failed|now runs with the data of/ }).first();
+  await outcome.waitFor({ timeout: 60_000 });
+  const said = await outcome.innerText();
+  await gui.shot('gui-11-restore');
+  if (/not available in this version/.test(said)) {
+    // The engine has no offline restore yet; the GUI must then say so and leave the data alone.
+    assert.equal(await valueOf('/gui/after-snapshot'), 'lost on restore');
+    t.skip('the engine cannot restore snapshots yet; the GUI showed its plain-words refusal');
+    return;
+  }
+  await waitFor(async () => {
+    try {
+      return (await valueOf('/gui/other')) === 'x' && (await valueOf('/gui/after-snapshot')) === null;
+    } catch {
+      return false;
+    }
+  }, 'the restored data', 30_000);
+});
+
+test('with 100,000 keys the key tree shows its first page in under a second', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await seedKeys('/bench/', 100_000);
+  await page.getByTestId('nav-keys').click();
+  await page.getByTestId('key-search').fill('/bench/');
+  // Measured from Enter (which skips the typing pause) to the first row on screen.
+  const started = Date.now();
+  await page.getByTestId('key-search').press('Enter');
+  await keyRow(page, 'key-000000').waitFor({ timeout: 10_000 });
+  const elapsedMs = Date.now() - started;
+  await page.getByTestId('keys-loaded').filter({ hasText: '100,000 keys' }).waitFor();
+  await gui.shot('gui-07-100k-keys');
+  assert.ok(elapsedMs < 1000, `the first page took ${elapsedMs} ms`);
+  // Scrolling to the end of the loaded page loads the next one, without freezing the page.
+  await page.getByTestId('key-list').hover();
+  const secondPageRow = page.getByTestId('key-list').locator('.label', { hasText: /^key-000[5-9]\d\d$/ });
+  await waitFor(async () => {
+    await page.mouse.wheel(0, 2000);
+    return (await secondPageRow.count()) > 0;
+  }, 'the second page while scrolling');
+  // The flat list says how much of the prefix is loaded, and loads more on request.
+  await page.getByRole('button', { name: 'Flat list' }).click();
+  await page.getByTestId('keys-loaded').filter({ hasText: 'Loaded 500 of 100,000' }).waitFor();
+  await page.getByTestId('load-more').click();
+  await page.getByTestId('keys-loaded').filter({ hasText: 'Loaded 1,000 of 100,000' }).waitFor();
+  await gui.shot('gui-07b-100k-list');
+  await page.getByRole('button', { name: 'Tree' }).click();
+});
+
+test('the cluster screen lists three members with one leader; stopping the leader elects another', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-cluster').click();
+  const members = page.getByTestId('members-table').locator('tbody tr');
+  await waitFor(async () => (await members.count()) === 3, 'three members');
+  await page.getByTestId('leader-badge').waitFor();
+  const leaderRow = members.filter({ has: page.getByTestId('leader-badge') });
+  const leaderName = await leaderRow.getAttribute('data-member');
+  assert.ok(leaderName);
+  await gui.shot('gui-12-members');
+  const process = page.getByTestId('local-members').locator(`tr[data-member="${leaderName}"]`);
+  await process.getByTestId('member-stop').click();
+  await process.getByTestId('process-state').filter({ hasText: 'stopped' }).waitFor({ timeout: 15_000 });
+  await waitFor(async () => {
+    const row = members.filter({ has: page.getByTestId('leader-badge') });
+    return (await row.count()) === 1 && (await row.getAttribute('data-member')) !== leaderName;
+  }, 'a new leader', 20_000);
+  await gui.shot('gui-13-failover');
+  await process.getByTestId('member-start').click();
+  await process.getByTestId('process-state').filter({ hasText: 'running' }).waitFor({ timeout: 20_000 });
+});
+
+/** Shows the Keys screen filtered to `prefix` (Enter applies the filter at once). */
+async function showKeysUnder(page: GuiSession['page'], prefix: string): Promise<void> {
+  await page.getByTestId('nav-keys').click();
+  await page.getByTestId('key-search').fill(prefix);
+  await page.getByTestId('key-search').press('Enter');
+}
+
+/** Writes `count` small keys under `prefix` from the second client, in transactions of 128 puts, 8 at a time. */
+async function seedKeys(prefix: string, count: number): Promise<void> {
+  const batchKeys = 128;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const first = next;
+      next = Math.min(count, next + batchKeys);
+      const success = [];
+      for (let index = first; index < next; index++) success.push({ request_put: { key: `${prefix}key-${String(index).padStart(6, '0')}`, value: 'v' } });
+      await client.kv.txn({ success });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/** Polls `check` every 100 ms until it is true, failing with `what` after `timeoutMs`. */
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -6,6 +6,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import http from 'node:http';
 import type { ConnectionInjector } from '@grpc/grpc-js';
+import { onTlsClientFailure } from './tls-client-failure.ts';
+import { relayWithAuthorityRepair } from './http2-authority-relay.ts';
 
 const http2PrefaceStart = Buffer.from('PRI * HTTP/2.0');
 
@@ -28,11 +30,11 @@ export interface ClientListenerOptions {
   port: number;
   /** TLS options; when set, connections are TLS and routed by ALPN. */
   tls?: tls.TlsOptions;
-  /** Called for connections that fail before routing (bad TLS handshakes), for logging. */
+  /** Called for connections that fail before routing (bad TLS handshakes) or in the HTTP/2 relay, for logging. */
   onConnectionError?: (error: Error, remote: string) => void;
 }
 
-function routePlain(socket: net.Socket, routes: ConnectionRoutes): void {
+function routePlain(socket: net.Socket, routes: ConnectionRoutes, onConnectionError: (error: Error) => void): void {
   let received = Buffer.alloc(0);
   const onData = (chunk: Buffer): void => {
     received = Buffer.concat([received, chunk]);
@@ -42,15 +44,16 @@ function routePlain(socket: net.Socket, routes: ConnectionRoutes): void {
     if (isHttp2 && comparable < http2PrefaceStart.length) return;
     socket.removeListener('data', onData);
     socket.pause();
-    // The peeked bytes go back into the socket's buffer: HTTP/2 sessions consume what is buffered before they
-    // read the native handle, and HTTP/1 parsers read the stream.
-    socket.unshift(received);
     if (isHttp2) {
-      routes.grpc.injectConnection(socket);
+      // grpc-js gets a relay that repairs the :authority etcd's Go client sends on per-endpoint connections (a
+      // URL, which nghttp2 rejects); the peeked bytes are its first input (see http2-authority-relay.ts).
+      routes.grpc.injectConnection(relayWithAuthorityRepair(socket, received, onConnectionError));
     } else {
+      // The peeked bytes go back into the socket's buffer, where the HTTP/1 parser reads them first.
+      socket.unshift(received);
       routes.http.emit('connection', socket);
-      socket.resume();
     }
+    socket.resume();
   };
   socket.on('data', onData);
 }
@@ -75,12 +78,13 @@ export async function listenClient(options: ClientListenerOptions, routes: Conne
       track(socket);
       routeByAlpn(socket, routes);
     });
-    server.on('tlsClientError', (error, socket) => options.onConnectionError?.(error, `${socket.remoteAddress}:${socket.remotePort}`));
+    onTlsClientFailure(server as tls.Server, (error, remote) => options.onConnectionError?.(error, remote));
   } else {
     server = net.createServer((socket) => {
       track(socket);
       socket.on('error', () => socket.destroy());
-      routePlain(socket, routes);
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      routePlain(socket, routes, (error) => options.onConnectionError?.(error, remote));
     });
   }
   await new Promise<void>((resolve, reject) => {

@@ -198,3 +198,11 @@ export const peerJoinRequestTimeoutMs = 5_000;
 
 /** Deadline of a request a follower forwards to the leader (lease keep-alive, time-to-live, promotion). */
 export const leaderForwardTimeoutMs = 5_000;
+
+// ---- Client port HTTP/2 relay (engine/api/http2-request-filter.ts) ----
+
+/**
+ * Largest HTTP/2 header block (HEADERS plus CONTINUATION frames, as received) the client port buffers to repair a
+ * URL-shaped :authority. Real gRPC request headers are well under 1 KiB; a larger block is passed on unchanged.
+ */
+export const http2HeaderBlockBytesMax = 64 * 1024;

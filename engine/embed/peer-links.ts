@@ -6,14 +6,16 @@ import type { EtcdServer } from '../server/etcd-server.ts';
 import type { ServerMetrics } from '../server/metrics.ts';
 import type { ServerConfig } from '../server/server-config.ts';
 import { dataDirLayout } from '../server/data-dir.ts';
-import { PeerTransport } from '../transport/index.ts';
+import { PeerTransport, type PeerTlsOptions } from '../transport/index.ts';
+import type { MemberTls } from './member-tls.ts';
 
 /** Starts the peer transport of `server` and attaches it; resolves once it listens. */
-export async function startPeerLinks(server: EtcdServer, config: ServerConfig, metrics: ServerMetrics, logger: Logger): Promise<PeerTransport> {
+export async function startPeerLinks(server: EtcdServer, config: ServerConfig, metrics: ServerMetrics, logger: Logger, tls?: MemberTls): Promise<PeerTransport> {
   const transport = new PeerTransport({
     memberId: server.memberId,
     clusterId: server.clusterId,
     listenUrls: config.peerUrls,
+    tls: tls === undefined ? undefined : peerTransportTls(tls),
     // Inside the snap directory, so that a received backend is moved into place by a rename.
     snapshotDirectory: path.join(dataDirLayout(config.dataDir, config.walDir).snap, 'incoming'),
     logger: logger.child({ caller: 'rafthttp' }),
@@ -35,6 +37,23 @@ export async function startPeerLinks(server: EtcdServer, config: ServerConfig, m
   server.attachTransport(transport);
   exportPeerTraffic(transport, metrics);
   return transport;
+}
+
+/** The transport's TLS from the member's peer TLS: the peer certificate serves and dials; undefined without one. */
+export function peerTransportTls(tls: MemberTls): PeerTlsOptions | undefined {
+  const peer = tls.peer;
+  if (peer === undefined) return undefined;
+  return {
+    cert: peer.material.cert,
+    key: peer.material.key,
+    ...(peer.material.ca === undefined ? {} : { ca: peer.material.ca }),
+    minVersion: peer.server.minVersion,
+    maxVersion: peer.server.maxVersion,
+    ...(peer.server.ciphers === undefined ? {} : { ciphers: peer.server.ciphers }),
+    clientCertificateAuth: peer.clientCertificateAuth,
+    allowedCommonNames: tls.peerAllowedCommonNames,
+    skipServerVerification: peer.selfSigned,
+  };
 }
 
 /** Feeds the transport's byte counters into etcd's peer traffic counters at each scrape. */

@@ -2,6 +2,7 @@
 // on every client URL (one port each, cmux-style), serve /metrics on the extra metrics URLs, publish the
 // member's name and client URLs through the log, and report readiness.
 import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from '../common/logger.ts';
 import { openMember } from '../server/bootstrap.ts';
 import type { EtcdServer } from '../server/etcd-server.ts';
@@ -11,7 +12,8 @@ import { createGrpcServer } from '../api/grpc-server.ts';
 import { httpHandler } from '../api/http-handler.ts';
 import { listenClient, type ClientListener } from '../api/client-listener.ts';
 import type { PeerTransport } from '../transport/index.ts';
-import { startPeerLinks } from './peer-links.ts';
+import { peerTransportTls, startPeerLinks } from './peer-links.ts';
+import { leaderClientTls, resolveMemberTls, type MemberTlsSettings } from './member-tls.ts';
 
 /** A running member with its listeners. */
 export interface RunningMember {
@@ -30,20 +32,26 @@ export interface StartMemberOptions {
   metricsUrls?: string[];
 }
 
-function hostAndPort(url: string): { host: string; port: number } {
+function hostAndPort(url: string): { host: string; port: number; secure: boolean } {
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`URL scheme must be http or https: ${url}`);
-  if (parsed.protocol === 'https:') throw new Error(`TLS client URLs are not supported yet: ${url}`);
-  const port = parsed.port === '' ? 80 : Number(parsed.port);
+  const secure = parsed.protocol === 'https:';
+  const port = parsed.port === '' ? (secure ? 443 : 80) : Number(parsed.port);
   // URL keeps brackets around IPv6 hosts; node's listen wants them without.
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port };
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, secure };
 }
 
-/** Opens, starts and publishes a member; resolves once it serves client requests. */
-export async function startMember(config: ServerConfig, options: StartMemberOptions): Promise<RunningMember> {
+/**
+ * Opens, starts and publishes a member; resolves once it serves client requests. The TLS settings come with
+ * the config when it was built from etcd's flags (engine/cli's EngineConfig); without them the member is plain http.
+ */
+export async function startMember(config: ServerConfig & Partial<MemberTlsSettings>, options: StartMemberOptions): Promise<RunningMember> {
   const { logger } = options;
+  // Before anything is opened: a bad certificate file must stop the start with its name, not half a member.
+  const memberTls = await resolveMemberTls(config, logger);
+  const serverConfig: ServerConfig = { ...config, leaderClientTls: leaderClientTls(memberTls), joinPeerTls: peerTransportTls(memberTls) };
   const metrics = new ServerMetrics();
-  const server = await openMember(config, { logger, metrics });
+  const server = await openMember(serverConfig, { logger, metrics });
   let peerLinks: PeerTransport | undefined;
   const { grpc, injector } = createGrpcServer(server, { requestBytesMax: config.requestBytesMax, concurrentStreamsMax: config.concurrentStreamsMax });
   const httpServer = http.createServer(httpHandler(server, metrics));
@@ -60,20 +68,25 @@ export async function startMember(config: ServerConfig, options: StartMemberOpti
     await peerLinks?.stop();
   };
   try {
-    peerLinks = await startPeerLinks(server, config, metrics, logger);
+    peerLinks = await startPeerLinks(server, serverConfig, metrics, logger, memberTls);
     server.start();
     for (const url of config.clientUrls) {
-      const { host, port } = hostAndPort(url);
+      const { host, port, secure } = hostAndPort(url);
+      const tls = secure ? memberTls.client?.server : undefined;
       const listener = await listenClient(
-        { host, port, onConnectionError: (error, remote) => logger.warn('rejected connection', { 'remote-addr': remote, error: error.message }) },
+        { host, port, tls, onConnectionError: (error, remote) => logger.warn('rejected connection', { 'remote-addr': remote, error: error.message }) },
         { grpc: injector, http: httpServer },
       );
       listeners.push(listener);
-      logger.info('serving client traffic insecurely; this is strongly discouraged!', { address: `${host}:${listener.address().port}` });
+      const address = `${host}:${listener.address().port}`;
+      if (tls) logger.info('serving client traffic securely', { address, 'client-cert-auth': memberTls.client?.clientCertificateAuth ?? false });
+      else logger.info('serving client traffic insecurely; this is strongly discouraged!', { address });
     }
     for (const url of options.metricsUrls ?? []) {
-      const { host, port } = hostAndPort(url);
-      const metricsServer = http.createServer(httpHandler(server, metrics));
+      const { host, port, secure } = hostAndPort(url);
+      // etcd serves https metrics URLs with the client port's TLS.
+      if (secure && memberTls.client === undefined) throw new Error(`TLS key/cert (--cert-file, --key-file) must be provided for metrics url ${url} with HTTPS scheme`);
+      const metricsServer = secure && memberTls.client ? https.createServer(memberTls.client.server, httpHandler(server, metrics)) : http.createServer(httpHandler(server, metrics));
       await new Promise<void>((resolve, reject) => metricsServer.once('error', reject).listen(port, host, () => resolve()));
       metricsServers.push(metricsServer);
       logger.info('serving metrics', { address: `${host}:${port}` });

@@ -139,8 +139,9 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private readonly applier: Applier;
   private transport: PeerLinks | undefined;
   private readonly clusterOps: ClusterOps;
-  private readonly leaderClient = new LeaderClient(() =>
-    this.leaderId === NONE ? undefined : Membership.member(this.parts.backend, this.leaderId)?.clientUrls[0],
+  private readonly leaderClient = new LeaderClient(
+    () => (this.leaderId === NONE ? undefined : Membership.member(this.parts.backend, this.leaderId)?.clientUrls[0]),
+    () => this.parts.config.leaderClientTls,
   );
   /** Settled when the leader changes to the awaited member (MoveLeader). */
   private readonly leaderWaits = new Set<{ target: bigint; resolve: () => void }>();

@@ -26,7 +26,7 @@ export interface JoinedCluster {
 export async function joinCluster(config: ServerConfig): Promise<JoinedCluster> {
   const peerUrls = config.initialCluster.filter((member) => member.name !== config.name).flatMap((member) => member.peerUrls);
   if (peerUrls.length === 0) throw new Error('--initial-cluster-state existing needs the peer URLs of running members in --initial-cluster');
-  const cluster = await fetchClusterFromPeers(peerUrls);
+  const cluster = await fetchClusterFromPeers(peerUrls, { tls: config.joinPeerTls });
   if (!Array.isArray(cluster.members)) throw new Error(`unexpected member list from ${cluster.url}`);
   const members = (cluster.members as PeerMemberDocument[]).map((member) => ({ id: BigInt(`0x${member.id}`), name: member.name, peerUrls: member.peerURLs }));
   const self = members.find((member) => member.peerUrls.some((url) => config.advertisePeerUrls.includes(url)));

@@ -29,12 +29,34 @@ function targetOf(url: string): string {
   return `${parsed.hostname}:${parsed.port === '' ? '2379' : parsed.port}`;
 }
 
+/**
+ * How a member calls a leader whose client URL is https: the CAs it trusts (--trusted-ca-file) and the
+ * certificate it presents when the leader requires one (--client-cert-file/--client-key-file, else
+ * --cert-file/--key-file), as PEM.
+ */
+export interface LeaderClientTls {
+  ca?: Buffer;
+  cert: Buffer;
+  key: Buffer;
+  /** Self-signed (--auto-tls) leaders cannot be verified; etcd skips verification for them too. */
+  skipVerification: boolean;
+}
+
+function credentialsFor(url: string, tls: LeaderClientTls | undefined): grpc.ChannelCredentials {
+  if (!url.startsWith('https:')) return grpc.credentials.createInsecure();
+  if (tls === undefined) return grpc.credentials.createSsl();
+  return grpc.credentials.createSsl(tls.ca ?? null, tls.key, tls.cert, tls.skipVerification ? { rejectUnauthorized: false } : {});
+}
+
 /** Calls the current leader's client API. */
 export class LeaderClient {
   private connection: Connection | undefined;
 
-  /** `leaderUrl`: the leader's first advertised client URL, undefined without a leader. */
-  constructor(private readonly leaderUrl: () => string | undefined) {}
+  /** `leaderUrl`: the leader's first advertised client URL, undefined without a leader; `tls`: for https URLs. */
+  constructor(
+    private readonly leaderUrl: () => string | undefined,
+    private readonly tls: () => LeaderClientTls | undefined = () => undefined,
+  ) {}
 
   /** Renews a lease on the leader; its TTL in seconds, 0 when the lease does not exist. */
   renewLease(id: bigint): Promise<number> {
@@ -82,7 +104,7 @@ export class LeaderClient {
     if (this.connection?.target !== target) {
       this.close();
       const api = etcdGrpcObject() as unknown as ProtoGrpcType;
-      const credentials = grpc.credentials.createInsecure();
+      const credentials = credentialsFor(url, this.tls());
       // One HTTP/2 connection for both services: equal targets and options share a channel in grpc-js.
       this.connection = { target, lease: new api.etcdserverpb.Lease(target, credentials), cluster: new api.etcdserverpb.Cluster(target, credentials) };
     }

@@ -1,4 +1,6 @@
 // The settings a member runs with, already validated (engine/cli turns etcd's flags into these).
+import type { PeerTlsOptions } from '../transport/index.ts';
+import type { LeaderClientTls } from './leader-client.ts';
 
 /** One member of the initial cluster, as given by --initial-cluster. */
 export interface InitialMember {
@@ -38,4 +40,8 @@ export interface ServerConfig {
   initialCorruptCheck: boolean;
   /** How often watchers that asked for progress notifications get one (--experimental-watch-progress-notify-interval). */
   watchProgressNotifyIntervalMs: number;
+  /** TLS for requests forwarded to the leader's https client URL (set by engine/embed from the client TLS flags). */
+  leaderClientTls?: LeaderClientTls;
+  /** TLS for asking peers for the cluster when joining over https peer URLs (the member's peer certificate). */
+  joinPeerTls?: PeerTlsOptions;
 }

@@ -4,3 +4,4 @@ export { defaultTuning, type PeerStats, type TransportHost, type TransportOption
 export { fetchClusterFromPeers, fetchPeerVersion, type PeerCluster, type PeerClientOptions, type PeerVersion } from './peer-client.ts';
 export { decodeMessage, encodeMessage, encodedMessageBytes, MessageCodecError, messageCodecVersion } from './message-codec.ts';
 export { parsePeerUrl, type PeerUrl } from './peer-url.ts';
+export type { PeerTlsOptions } from './peer-tls.ts';

@@ -2,7 +2,7 @@
 // --initial-cluster-state existing reads GET /members from the existing peers to learn the cluster ID (from the
 // X-Etcd-Cluster-ID header) and the member list, as etcd's GetClusterFromRemotePeers does.
 import type { IncomingMessage } from 'node:http';
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerTlsOptions } from './peer-tls.ts';
 import { peerDialTimeoutMs, peerResponseBytesMax } from '../common/limits.ts';
 import { handshakeHeader, parseIdHeader } from './handshake.ts';
 import { peerRequest } from './peer-request.ts';
@@ -10,7 +10,7 @@ import { parsePeerUrl } from './peer-url.ts';
 
 /** How to ask. */
 export interface PeerClientOptions {
-  tls?: SecureContextOptions;
+  tls?: PeerTlsOptions;
   /** Per URL: connect, answer and body (default peerDialTimeoutMs * 5, as the answer may take a moment). */
   timeoutMs?: number;
 }

@@ -8,7 +8,7 @@
 // retransmits, and a queue of stale appends delivered late only wastes the peer's time.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerTlsOptions } from './peer-tls.ts';
 import { assert } from '../common/assert.ts';
 import { peerResponseBytesMax } from '../common/limits.ts';
 import { formatId, type Logger } from '../common/logger.ts';
@@ -37,7 +37,7 @@ export const streamPath = '/raft/stream';
 /** What a link needs from its transport. */
 export interface PeerLinkContext {
   identity: HandshakeIdentity;
-  tls: SecureContextOptions | undefined;
+  tls: PeerTlsOptions | undefined;
   tuning: TransportTuning;
   logger: Logger;
   counters: PeerCounters;

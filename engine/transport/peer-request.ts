@@ -3,7 +3,7 @@
 // stop().
 import http from 'node:http';
 import https from 'node:https';
-import type { SecureContextOptions } from 'node:tls';
+import { peerDialOptions, type PeerTlsOptions } from './peer-tls.ts';
 import type { PeerUrl } from './peer-url.ts';
 
 /** What one request to a peer needs besides the URL. */
@@ -15,7 +15,7 @@ export interface PeerRequestOptions {
 }
 
 /** Starts a request to `url` (not yet ended); TLS material is used only for https URLs. */
-export function peerRequest(url: PeerUrl, tls: SecureContextOptions | undefined, options: PeerRequestOptions): http.ClientRequest {
+export function peerRequest(url: PeerUrl, tls: PeerTlsOptions | undefined, options: PeerRequestOptions): http.ClientRequest {
   const base: http.RequestOptions = {
     host: url.host,
     port: url.port,
@@ -25,7 +25,7 @@ export function peerRequest(url: PeerUrl, tls: SecureContextOptions | undefined,
     agent: false,
     signal: options.signal,
   };
-  return url.secure ? https.request({ ...tls, ...base }) : http.request(base);
+  return url.secure ? https.request({ ...peerDialOptions(tls ?? {}), ...base }) : http.request(base);
 }
 
 /** Reads a response body as text, keeping at most `bytesMax` bytes (the rest is discarded). */

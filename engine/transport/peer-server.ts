@@ -6,7 +6,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { SecureContextOptions } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { peerServerOptions, peerTlsFailureReason, refusedCommonName, type PeerTlsOptions } from './peer-tls.ts';
 import { formatId, type Logger } from '../common/logger.ts';
 import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
 import type { NodeId } from '../raft/types.ts';
@@ -34,7 +35,7 @@ export class PeerServer {
 
   constructor(
     private readonly handlers: PeerServerHandlers,
-    private readonly tls: SecureContextOptions | undefined,
+    private readonly tls: PeerTlsOptions | undefined,
   ) {}
 
   /** Listens on every URL and returns the URLs actually bound (a port of 0 replaced by the chosen port). */
@@ -43,7 +44,7 @@ export class PeerServer {
     for (const text of urls) {
       const url = parsePeerUrl(text);
       if (url.secure && this.tls === undefined) throw new Error(`peer URL ${text} is https but no peer TLS material was given`);
-      const server = url.secure ? https.createServer({ ...this.tls }) : http.createServer();
+      const server = url.secure ? this.secureServer(this.tls!) : http.createServer();
       // A snapshot upload of a large backend may take minutes; the receiver has its own idle timeout instead.
       server.requestTimeout = 0;
       server.on('connection', (socket: Socket) => this.handlers.track(socket));
@@ -61,6 +62,29 @@ export class PeerServer {
       bound.push(formatPeerUrl(url.secure, url.host, (server.address() as AddressInfo).port));
     }
     return bound;
+  }
+
+  /**
+   * An https server that refuses, with the reason in the log, peers whose certificate fails verification
+   * (--peer-client-cert-auth) or whose Common Name is not allowed (--peer-cert-allowed-cn).
+   */
+  private secureServer(tls: PeerTlsOptions): https.Server {
+    const server = https.createServer(peerServerOptions(tls));
+    // Remembered at accept time: a socket dropped for its certificate has forgotten its peer by the time of the error.
+    const remotes = new WeakMap<object, string>();
+    server.on('connection', (socket: Socket) => remotes.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
+    const remoteOf = (socket: TLSSocket): string =>
+      remotes.get((socket as unknown as { _parent?: object })._parent ?? socket) ?? `${socket.remoteAddress}:${socket.remotePort}`;
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remoteOf(socket), error: peerTlsFailureReason(error, socket) });
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const refusal = refusedCommonName(tls, socket);
+      if (refusal === undefined) return;
+      this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remoteOf(socket), error: refusal });
+      socket.destroy();
+    });
+    return server;
   }
 
   /** Stops listening; resolves when every server has closed (the transport closes the connections). */

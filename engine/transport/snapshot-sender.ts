@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerTlsOptions } from './peer-tls.ts';
 import { Crc32c } from '../common/crc32c.ts';
 import { peerResponseBytesMax } from '../common/limits.ts';
 import { etcdServerVersion } from '../common/version.ts';
@@ -22,7 +22,7 @@ export const snapshotPath = '/raft/snapshot';
 /** One snapshot upload. */
 export interface SnapshotUpload {
   url: PeerUrl;
-  tls: SecureContextOptions | undefined;
+  tls: PeerTlsOptions | undefined;
   identity: HandshakeIdentity;
   message: Message;
   payload: AsyncIterable<Uint8Array>;

@@ -1,6 +1,5 @@
 // The transport's contract with the member that hosts it: what the host provides (TransportHost), how a
 // transport is configured (TransportOptions, TransportTuning) and what it reports (PeerStats).
-import type { SecureContextOptions } from 'node:tls';
 import {
   peerDialTimeoutMs,
   peerLinkTimeoutMs,
@@ -19,6 +18,7 @@ import {
 import type { Logger } from '../common/logger.ts';
 import type { Message, NodeId } from '../raft/types.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import type { PeerTlsOptions } from './peer-tls.ts';
 
 /** What the member provides to its transport. Callbacks must not throw; the transport logs it if they do. */
 export interface TransportHost {
@@ -92,8 +92,8 @@ export interface TransportOptions {
   clusterId: bigint;
   /** --listen-peer-urls: http://host:port (https://host:port once `tls` is given). Port 0 picks a free port. */
   listenUrls: string[];
-  /** Server and client TLS material for https peer URLs (etcd's --peer-cert-file, --peer-key-file, ...). */
-  tls?: SecureContextOptions;
+  /** TLS for https peer URLs: material (etcd's --peer-cert-file, --peer-key-file, ...) and who may connect. */
+  tls?: PeerTlsOptions;
   /** Where inbound snapshot payloads are written (the member's snap directory); created if missing. */
   snapshotDirectory: string;
   host: TransportHost;

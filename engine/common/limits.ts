@@ -206,3 +206,6 @@ export const leaderForwardTimeoutMs = 5_000;
  * URL-shaped :authority. Real gRPC request headers are well under 1 KiB; a larger block is passed on unchanged.
  */
 export const http2HeaderBlockBytesMax = 64 * 1024;
+
+/** An unanswered ReadIndex round asks again after this long (etcd: readIndexRetryTime, 500 ms). */
+export const readIndexRetryMs = 500;

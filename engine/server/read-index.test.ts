@@ -135,3 +135,20 @@ test('rejectInFlight (a leader change) fails only reads whose read point is unan
   await flush();
   assert.equal(confirmed.state, 'resolved');
 });
+
+test('a round whose request or answer was lost asks again with the same context until answered', async () => {
+  const host = new FakeHost();
+  const coordinator = new ReadIndexCoordinator(host, 10_000);
+  const read = track(coordinator.waitForLinearizableRead());
+  await flush();
+  assert.equal(host.contexts.length, 1);
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  assert.ok(host.contexts.length >= 3, `asked ${host.contexts.length} times`);
+  assert.ok(host.contexts.every((context) => Buffer.from(context).equals(Buffer.from(host.contexts[0]!))), 'the same round each time');
+  coordinator.onReadState(host.contexts[0]!, 0);
+  await flush();
+  assert.equal(read.state, 'resolved');
+  const asked = host.contexts.length;
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(host.contexts.length, asked, 'an answered round stops asking');
+});

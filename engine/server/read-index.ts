@@ -1,7 +1,9 @@
 // Linearizable reads without writing to the log (Raft's ReadIndex): concurrent reads share one ReadIndex
 // round, as etcd's linearizableReadLoop does; each waits until the member has applied up to the index the
-// leader confirmed, then reads locally.
+// leader confirmed, then reads locally. A round's request or answer can be lost between members (a dropped
+// peer message), so an unanswered round asks again every readIndexRetryMs, as etcd does.
 import { Errors } from '../common/errors.ts';
+import { readIndexRetryMs } from '../common/limits.ts';
 
 /** What the read coordinator needs from the member. */
 export interface ReadIndexHost {
@@ -15,6 +17,7 @@ interface PendingRound {
   context: string;
   waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>;
   timer: NodeJS.Timeout;
+  retry: NodeJS.Timeout;
 }
 
 /** Batches linearizable reads into ReadIndex rounds and releases them once applied. */
@@ -53,14 +56,23 @@ export class ReadIndexCoordinator {
     context.writeBigUInt64BE(this.nextRound++);
     const key = context.toString('hex');
     const timer = setTimeout(() => {
+      clearInterval(retry);
       this.inFlight.delete(key);
       for (const waiter of waiters) waiter.reject(Errors.Timeout);
     }, this.timeoutMs);
-    this.inFlight.set(key, { context: key, waiters, timer });
+    const retry = setInterval(() => {
+      try {
+        this.host.requestReadIndex(context);
+      } catch {
+        // No leader at the moment: the next retry, or the timeout, settles the round.
+      }
+    }, readIndexRetryMs);
+    this.inFlight.set(key, { context: key, waiters, timer, retry });
     try {
       this.host.requestReadIndex(context);
     } catch (error) {
       clearTimeout(timer);
+      clearInterval(retry);
       this.inFlight.delete(key);
       for (const waiter of waiters) waiter.reject(error as Error);
     }
@@ -72,6 +84,7 @@ export class ReadIndexCoordinator {
     const round = this.inFlight.get(key);
     if (!round) return;
     clearTimeout(round.timer);
+    clearInterval(round.retry);
     this.inFlight.delete(key);
     this.confirmed.push({ index, waiters: round.waiters });
     this.onApplied(this.host.appliedIndex());
@@ -95,6 +108,7 @@ export class ReadIndexCoordinator {
   rejectInFlight(error: Error): void {
     for (const round of this.inFlight.values()) {
       clearTimeout(round.timer);
+      clearInterval(round.retry);
       for (const waiter of round.waiters) waiter.reject(error);
     }
     this.inFlight.clear();
@@ -104,6 +118,7 @@ export class ReadIndexCoordinator {
   rejectAll(error: Error): void {
     for (const round of this.inFlight.values()) {
       clearTimeout(round.timer);
+      clearInterval(round.retry);
       for (const waiter of round.waiters) waiter.reject(error);
     }
     this.inFlight.clear();

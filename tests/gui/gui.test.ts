@@ -6,6 +6,7 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { removeTempDir, trackTempDir } from '../support/child-cleanup.ts';
@@ -105,6 +106,8 @@ test('a save over a change made by another client is refused and shown as a diff
   await page.getByTestId('conflict-overwrite').click();
   await waitFor(async () => (await valueOf('/gui/app/created.yaml')) === 'name: mine\n', 'the overwrite');
   await page.getByTestId('conflict').waitFor({ state: 'detached' });
+  // The diff editor gives way to the plain editor, which renders its lines a moment later.
+  await page.getByTestId('value-editor').locator('.view-lines', { hasText: 'mine' }).waitFor();
   assert.match(await editorText(page), /mine/);
 });
 
@@ -192,10 +195,25 @@ test('a production connection asks to type its name before a write', { skip: mis
   await page.getByTestId('save-key').click();
   await page.getByTestId('confirm-type').waitFor();
   assert.equal(await page.getByTestId('confirm-ok').isDisabled(), true, 'the write waits for the typed name');
+  // The rest of the app is covered (and dimmed) while the question is open: nothing else can be clicked.
+  // (A string, as elsewhere here: the test project has no DOM types.)
+  const covering = await page.evaluate(`(() => {
+    const element = document.elementFromPoint(40, 400);
+    return { className: element?.className ?? null, background: element ? getComputedStyle(element).backgroundColor : null };
+  })()`);
+  assert.deepEqual(covering, { className: 'modal-backdrop', background: 'rgba(0, 0, 0, 0.533)' });
   await gui.shot('gui-08-production-confirm');
   await page.getByTestId('confirm-type').fill('Prod mirror');
   await page.getByTestId('confirm-ok').click();
+  // Main refuses a production write that does not carry the typed name, so this proves the GUI passes it on.
   await waitFor(async () => (await valueOf('/gui/prod-write')) === 'careful', 'the confirmed production write');
+  await page.getByTestId('unsaved').waitFor({ state: 'detached' });
+  // A delete asks twice: the delete itself, then the production name.
+  await page.getByTestId('delete-key').click();
+  await page.getByRole('dialog').filter({ hasText: 'Delete /gui/prod-write?' }).getByTestId('confirm-ok').click();
+  await page.getByTestId('confirm-type').fill('Prod mirror');
+  await page.getByTestId('confirm-ok').click();
+  await waitFor(async () => (await valueOf('/gui/prod-write')) === null, 'the confirmed production delete');
   await page.getByTestId('connection-switcher').selectOption({ label: 'Local cluster' });
 });
 
@@ -362,6 +380,61 @@ test('with 100,000 keys the key tree shows its first page in under a second', { 
   await page.getByRole('button', { name: 'Tree' }).click();
 });
 
+// Membership changes run before the stop/start test: etcd's strict reconfiguration check (which the engine
+// follows) refuses them until every voter's peer link has been up for a health interval, and a member that was
+// just restarted has not.
+test('"Make leader" on the Cluster screen moves leadership to the chosen follower', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-cluster').click();
+  const members = page.getByTestId('members-table').locator('tbody tr');
+  await waitFor(async () => (await members.filter({ has: page.getByTestId('leader-badge') }).count()) === 1, 'one leader', 20_000);
+  const follower = members.filter({ has: page.getByRole('button', { name: 'Make leader' }) }).filter({ has: page.locator('.badge', { hasText: 'healthy' }) }).first();
+  const target = await follower.getAttribute('data-member');
+  assert.ok(target);
+  await follower.getByRole('button', { name: 'Make leader' }).click();
+  await page.locator('.toast', { hasText: `Leadership moved to ${target}.` }).waitFor({ timeout: 15_000 });
+  await waitFor(async () => (await members.filter({ has: page.getByTestId('leader-badge') }).getAttribute('data-member')) === target, `${target} leading`, 15_000);
+  // Another client sees the same leader: the GUI did not just repaint its badge.
+  const status = await client.maintenance.status();
+  const leaderRow = members.filter({ has: page.getByTestId('leader-badge') });
+  assert.equal(BigInt(status.leader).toString(), await leaderRow.locator('td').nth(1).innerText());
+  await gui.shot('gui-14-move-leader');
+});
+
+test('the add-member dialog checks peer URLs; a learner is added, cannot be promoted before it has started, and is removed', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  const members = page.getByTestId('members-table').locator('tbody tr');
+  await page.getByRole('button', { name: 'Add member…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a member' });
+  const peerUrls = dialog.getByLabel('Peer URLs');
+  assert.equal(await dialog.getByRole('button', { name: 'Add member' }).isDisabled(), true, 'nothing to add yet');
+  await peerUrls.fill('10.0.0.4');
+  await dialog.getByText('“10.0.0.4” is not a peer URL like http://host:2380.').waitFor();
+  assert.equal(await dialog.getByRole('button', { name: 'Add member' }).isDisabled(), true);
+  await gui.shot('gui-15-add-member-invalid');
+  // A free loopback port nobody listens on: the learner is registered, as etcd does, before any process runs.
+  const peerUrl = `http://127.0.0.1:${await freePort()}`;
+  await peerUrls.fill(peerUrl);
+  assert.equal(await dialog.getByLabel('Add as a learner (recommended)').isChecked(), true);
+  await dialog.getByRole('button', { name: 'Add member' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const learner = members.filter({ hasText: peerUrl });
+  await learner.waitFor({ timeout: 15_000 });
+  assert.match(await learner.innerText(), /\(not started\)[\s\S]*learner[\s\S]*not started/);
+  const listed = await client.cluster.memberList();
+  assert.ok(listed.members.some((member) => member.isLearner && member.peerURLs.includes(peerUrl)), 'another client lists the learner');
+  await gui.shot('gui-16-learner-added');
+  // A learner that never started has copied nothing, so it cannot be promoted yet; the button says why.
+  const promote = learner.getByRole('button', { name: 'Promote' });
+  assert.equal(await promote.isDisabled(), true);
+  assert.match(await promote.getAttribute('title') ?? '', /Start this member first/);
+  await learner.getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('dialog', { name: 'Remove member' }).getByTestId('confirm-ok').click();
+  await learner.waitFor({ state: 'detached', timeout: 15_000 });
+  await waitFor(async () => (await client.cluster.memberList()).members.length === 3, 'three members again');
+  assert.equal(await members.count(), 3);
+});
+
 test('the cluster screen lists three members with one leader; stopping the leader elects another', { skip: missingBrowser }, async () => {
   const { page } = gui;
   await page.getByTestId('nav-cluster').click();
@@ -405,6 +478,18 @@ async function seedKeys(prefix: string, count: number): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/** A loopback port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Polls `check` every 100 ms until it is true, failing with `what` after `timeoutMs`. */

@@ -4,7 +4,7 @@ import { ref, shallowRef } from 'vue';
 import type { AuthStatus, Permission, RoleInfo, UserInfo } from '../../../electron/common/contract.ts';
 import { api, describeError, unwrap } from '../api/index.ts';
 import { utf8Bytes } from '../lib/bytes.ts';
-import { useConnectionsStore } from './connections.ts';
+import { useConnectionsStore, type WriteTarget } from './connections.ts';
 import { useUiStore } from './ui.ts';
 
 /** The auth store. */
@@ -33,11 +33,15 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
-  /** Runs one auth change after the production guard, then reloads; resolves whether it succeeded. */
-  async function change(description: string, action: () => Promise<unknown>): Promise<boolean> {
-    if (!(await connections.guardWrite(description))) return false;
+  /**
+   * Runs one auth change after the production guard (the action gets the arguments the call must carry), then
+   * reloads; resolves whether it succeeded.
+   */
+  async function change(description: string, action: (target: WriteTarget) => Promise<unknown>): Promise<boolean> {
+    const target = await connections.guardWrite(description);
+    if (!target) return false;
     try {
-      await action();
+      await action(target);
       ui.notify('success', description);
       return true;
     } catch (failure) {
@@ -58,31 +62,31 @@ export const useAuthStore = defineStore('auth', () => {
       });
       if (!confirmed) return;
     }
-    await change(enabled ? 'Authentication enabled.' : 'Authentication disabled.', () => unwrap(enabled ? api().auth.enable(on()) : api().auth.disable(on())));
+    await change(enabled ? 'Authentication enabled.' : 'Authentication disabled.', (target) => unwrap(enabled ? api().auth.enable(target) : api().auth.disable(target)));
   }
 
-  const addUser = (name: string, password: string) => change(`Added user ${name}.`, () => unwrap(api().auth.addUser({ ...on(), name, ...(password ? { password } : { noPassword: true }) })));
-  const changePassword = (name: string, password: string) => change(`Changed the password of ${name}.`, () => unwrap(api().auth.changePassword({ ...on(), name, password })));
-  const grantRole = (user: string, role: string) => change(`Granted role ${role} to ${user}.`, () => unwrap(api().auth.grantRole({ ...on(), user, role })));
-  const revokeRole = (user: string, role: string) => change(`Revoked role ${role} from ${user}.`, () => unwrap(api().auth.revokeRole({ ...on(), user, role })));
-  const addRole = (name: string) => change(`Added role ${name}.`, () => unwrap(api().auth.addRole({ ...on(), name })));
+  const addUser = (name: string, password: string) => change(`Added user ${name}.`, (target) => unwrap(api().auth.addUser({ ...target, name, ...(password ? { password } : { noPassword: true }) })));
+  const changePassword = (name: string, password: string) => change(`Changed the password of ${name}.`, (target) => unwrap(api().auth.changePassword({ ...target, name, password })));
+  const grantRole = (user: string, role: string) => change(`Granted role ${role} to ${user}.`, (target) => unwrap(api().auth.grantRole({ ...target, user, role })));
+  const revokeRole = (user: string, role: string) => change(`Revoked role ${role} from ${user}.`, (target) => unwrap(api().auth.revokeRole({ ...target, user, role })));
+  const addRole = (name: string) => change(`Added role ${name}.`, (target) => unwrap(api().auth.addRole({ ...target, name })));
 
   async function deleteUser(name: string): Promise<void> {
     if (await ui.confirm({ title: 'Delete user', message: `Delete user ${name}?`, confirmLabel: 'Delete', danger: true })) {
-      await change(`Deleted user ${name}.`, () => unwrap(api().auth.deleteUser({ ...on(), name })));
+      await change(`Deleted user ${name}.`, (target) => unwrap(api().auth.deleteUser({ ...target, name })));
     }
   }
 
   async function deleteRole(name: string): Promise<void> {
     if (await ui.confirm({ title: 'Delete role', message: `Delete role ${name}? Users holding it lose its permissions.`, confirmLabel: 'Delete', danger: true })) {
-      await change(`Deleted role ${name}.`, () => unwrap(api().auth.deleteRole({ ...on(), name })));
+      await change(`Deleted role ${name}.`, (target) => unwrap(api().auth.deleteRole({ ...target, name })));
     }
   }
 
   const grantPermission = (role: string, type: Permission['type'], key: string, prefix: boolean) =>
-    change(`Granted ${type} on ${key}${prefix ? '*' : ''} to ${role}.`, () => unwrap(api().auth.grantPermission({ ...on(), role, type, key: utf8Bytes(key), prefix })));
+    change(`Granted ${type} on ${key}${prefix ? '*' : ''} to ${role}.`, (target) => unwrap(api().auth.grantPermission({ ...target, role, type, key: utf8Bytes(key), prefix })));
   const revokePermission = (role: string, permission: Permission) =>
-    change(`Revoked a permission of ${role}.`, () => unwrap(api().auth.revokePermission({ ...on(), role, key: permission.key, rangeEnd: permission.rangeEnd })));
+    change(`Revoked a permission of ${role}.`, (target) => unwrap(api().auth.revokePermission({ ...target, role, key: permission.key, rangeEnd: permission.rangeEnd })));
 
   return { status, users, roles, loading, error, refresh, setEnabled, addUser, changePassword, grantRole, revokeRole, addRole, deleteUser, deleteRole, grantPermission, revokePermission };
 });

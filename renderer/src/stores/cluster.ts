@@ -92,9 +92,10 @@ export const useClusterStore = defineStore('cluster', () => {
   }
 
   async function addMember(peerUrls: string[], isLearner: boolean): Promise<boolean> {
-    if (!(await connections.guardWrite(`Add a member at ${peerUrls.join(', ')}.`))) return false;
+    const target = await connections.guardWrite(`Add a member at ${peerUrls.join(', ')}.`);
+    if (!target) return false;
     return act('add', `Added ${isLearner ? 'a learner' : 'a member'} at ${peerUrls.join(', ')}. Start the new member with --initial-cluster-state existing.`, () =>
-      unwrap(api().cluster.addMember({ connectionId: connections.connectionId, peerUrls, isLearner })),
+      unwrap(api().cluster.addMember({ ...target, peerUrls, isLearner })),
     );
   }
 
@@ -105,18 +106,21 @@ export const useClusterStore = defineStore('cluster', () => {
       confirmLabel: 'Remove member',
       danger: true,
     });
-    if (!confirmed || !(await connections.guardWrite(`Remove member ${name || id}.`))) return;
-    await act(id, `Removed ${name || id}.`, () => unwrap(api().cluster.removeMember({ connectionId: connections.connectionId, id })));
+    const target = confirmed ? await connections.guardWrite(`Remove member ${name || id}.`) : null;
+    if (!target) return;
+    await act(id, `Removed ${name || id}.`, () => unwrap(api().cluster.removeMember({ ...target, id })));
   }
 
   async function promoteMember(id: string, name: string): Promise<void> {
-    if (!(await connections.guardWrite(`Promote learner ${name || id} to a voting member.`))) return;
-    await act(id, `Promoted ${name || id} to a voting member.`, () => unwrap(api().cluster.promoteMember({ connectionId: connections.connectionId, id })));
+    const target = await connections.guardWrite(`Promote learner ${name || id} to a voting member.`);
+    if (!target) return;
+    await act(id, `Promoted ${name || id} to a voting member.`, () => unwrap(api().cluster.promoteMember({ ...target, id })));
   }
 
   async function moveLeader(id: string, name: string): Promise<void> {
-    if (!(await connections.guardWrite(`Move leadership to ${name || id}.`))) return;
-    await act(id, `Leadership moved to ${name || id}.`, () => unwrap(api().cluster.moveLeader({ connectionId: connections.connectionId, id })));
+    const target = await connections.guardWrite(`Move leadership to ${name || id}.`);
+    if (!target) return;
+    await act(id, `Leadership moved to ${name || id}.`, () => unwrap(api().cluster.moveLeader({ ...target, id })));
   }
 
   /** Wipes the local cluster's data and starts a new, empty cluster, after the user types the contract's phrase. */

@@ -1,15 +1,19 @@
 // Saved connections, which one is active, its live status, and the write guard: every write in the GUI asks
-// `guardWrite` first, which makes a production connection confirm by typing its name.
+// `guardWrite` first, which makes a production connection confirm by typing its name and hands back what the
+// call must carry (main refuses a production write without `productionConfirmation`).
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import {
   localConnectionId,
-  type ConnectionDraft, type ConnectionStatus, type ConnectionSummary, type ConnectionTestReport,
+  type ConnectionDraft, type ConnectionStatus, type ConnectionSummary, type ConnectionTestReport, type OnConnection,
   type SecretStorageStatus, type TlsCheckArgs, type TlsFinding,
 } from '../../../electron/common/contract.ts';
 import { api, describeError, unwrap } from '../api/index.ts';
 import { loadSetting, saveSetting } from '../api/platform.ts';
 import { useUiStore } from './ui.ts';
+
+/** What a confirmed write is sent with: spread it into the call's arguments. */
+export type WriteTarget = OnConnection;
 
 /** The connections store. */
 export const useConnectionsStore = defineStore('connections', () => {
@@ -83,19 +87,25 @@ export const useConnectionsStore = defineStore('connections', () => {
   }
 
   /**
-   * Resolves true when the write may go ahead. On a production connection the user confirms each write by
-   * typing the connection's name; elsewhere writes go ahead (deletes have their own confirmation).
+   * Asks before a write; resolves with the arguments the write call must be spread with (the connection it was
+   * confirmed for and, on production, the name the user typed), or null when the user declined. On a production
+   * connection the user confirms each write by typing the connection's name; elsewhere writes go ahead (deletes
+   * have their own confirmation). The connection is fixed here, so a write never lands on another one than the
+   * one the user confirmed.
    */
-  async function guardWrite(action: string): Promise<boolean> {
+  async function guardWrite(action: string): Promise<WriteTarget | null> {
     const connection = active.value;
-    if (!connection || connection.environment !== 'production') return true;
-    return useUiStore().confirm({
+    if (!connection) return { connectionId: localConnectionId };
+    if (connection.environment !== 'production') return { connectionId: connection.id };
+    const confirmed = await useUiStore().confirm({
       title: 'Write to production?',
       message: `${action}\n\nThis connection, “${connection.name}”, is tagged production.`,
       confirmLabel: 'Write to production',
       danger: true,
       typeToConfirm: connection.name,
     });
+    // The dialog enables its button only when the typed text equals the name, so the name is what was typed.
+    return confirmed ? { connectionId: connection.id, productionConfirmation: connection.name } : null;
   }
 
   return {

@@ -155,13 +155,14 @@ export const useKeyEditorStore = defineStore('keyEditor', () => {
       saveError.value = parsed.error;
       return false;
     }
-    if (!(await connections.guardWrite(`Save the value of ${path.value}.`))) return false;
+    const target = await connections.guardWrite(`Save the value of ${path.value}.`);
+    if (!target) return false;
     saving.value = true;
     saveError.value = null;
     const expected = expectedModRevision ?? (isNew.value ? 0 : kv.value?.modRevision ?? 0);
     try {
       const outcome = await unwrap(api().keys.put({
-        connectionId: connections.connectionId,
+        ...target,
         key: key.value,
         value: parsed.bytes,
         expectedModRevision: expected,
@@ -202,9 +203,10 @@ export const useKeyEditorStore = defineStore('keyEditor', () => {
   async function remove(): Promise<boolean> {
     if (!key.value || !kv.value) return false;
     const confirmed = await ui.confirm({ title: 'Delete key', message: `Delete ${path.value}?`, confirmLabel: 'Delete', danger: true });
-    if (!confirmed || !(await connections.guardWrite(`Delete ${path.value}.`))) return false;
+    const target = confirmed ? await connections.guardWrite(`Delete ${path.value}.`) : null;
+    if (!target) return false;
     try {
-      const outcome = await unwrap(api().keys.delete({ connectionId: connections.connectionId, key: key.value, expectedModRevision: kv.value.modRevision }));
+      const outcome = await unwrap(api().keys.delete({ ...target, key: key.value, expectedModRevision: kv.value.modRevision }));
       if (outcome.outcome === 'conflict') {
         ui.notify('error', `${path.value} changed since you opened it, so it was not deleted. Reload it and try again.`);
         return false;
@@ -253,9 +255,10 @@ export const useKeyEditorStore = defineStore('keyEditor', () => {
       ui.notify('error', 'Load the full value before changing the lease: the key is rewritten with its value.');
       return;
     }
-    if (!(await connections.guardWrite(`${lease === '0' ? 'Detach the lease from' : `Attach lease ${lease} to`} ${path.value}.`))) return;
+    const target = await connections.guardWrite(`${lease === '0' ? 'Detach the lease from' : `Attach lease ${lease} to`} ${path.value}.`);
+    if (!target) return;
     try {
-      const outcome = await unwrap(api().keys.put({ connectionId: connections.connectionId, key: key.value, value: kv.value.value, lease, expectedModRevision: kv.value.modRevision }));
+      const outcome = await unwrap(api().keys.put({ ...target, key: key.value, value: kv.value.value, lease, expectedModRevision: kv.value.modRevision }));
       if (outcome.outcome === 'conflict') ui.notify('error', `${path.value} changed since you opened it; reload it and try again.`);
       else ui.notify('success', lease === '0' ? 'Lease detached.' : `Lease ${lease} attached.`);
       await open(key.value);

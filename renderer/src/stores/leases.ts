@@ -43,9 +43,10 @@ export const useLeasesStore = defineStore('leases', () => {
   }
 
   async function grant(ttl: number): Promise<string | null> {
-    if (!(await connections.guardWrite(`Grant a lease of ${ttl} s.`))) return null;
+    const target = await connections.guardWrite(`Grant a lease of ${ttl} s.`);
+    if (!target) return null;
     try {
-      const granted = await unwrap(api().leases.grant({ connectionId: connections.connectionId, ttl }));
+      const granted = await unwrap(api().leases.grant({ ...target, ttl }));
       ui.notify('success', `Granted lease ${granted.id} for ${granted.ttl} s.`);
       await refresh();
       return granted.id;
@@ -73,9 +74,10 @@ export const useLeasesStore = defineStore('leases', () => {
       confirmLabel: 'Revoke',
       danger: true,
     });
-    if (!confirmed || !(await connections.guardWrite(`Revoke lease ${id}.`))) return;
+    const target = confirmed ? await connections.guardWrite(`Revoke lease ${id}.`) : null;
+    if (!target) return;
     try {
-      await unwrap(api().leases.revoke({ connectionId: connections.connectionId, id }));
+      await unwrap(api().leases.revoke({ ...target, id }));
       ui.notify('success', `Revoked lease ${id}.`);
       if (detail.value?.id === id) detail.value = null;
       await refresh();

@@ -54,11 +54,12 @@ export const useMaintenanceStore = defineStore('maintenance', () => {
   }
 
   async function defragment(targets: string[]): Promise<void> {
-    if (!(await connections.guardWrite(`Defragment ${targets.join(', ')}.`))) return;
+    const target = await connections.guardWrite(`Defragment ${targets.join(', ')}.`);
+    if (!target) return;
     await run('Defragmentation', async () => {
       for (const endpoint of targets) {
         running.value = `Defragmenting ${endpoint}`;
-        await unwrap(api().maintenance.defragment({ connectionId: connections.connectionId, endpoint }));
+        await unwrap(api().maintenance.defragment({ ...target, endpoint }));
       }
       return `Defragmented ${targets.length === 1 ? targets[0] : `${targets.length} endpoints`}.`;
     });
@@ -71,17 +72,19 @@ export const useMaintenanceStore = defineStore('maintenance', () => {
       confirmLabel: 'Compact',
       danger: true,
     });
-    if (!confirmed || !(await connections.guardWrite(`Compact history up to revision ${revision}.`))) return;
+    const target = confirmed ? await connections.guardWrite(`Compact history up to revision ${revision}.`) : null;
+    if (!target) return;
     await run('Compaction', async () => {
-      await unwrap(api().maintenance.compact({ connectionId: connections.connectionId, revision, physical }));
+      await unwrap(api().maintenance.compact({ ...target, revision, physical }));
       return `Compacted history up to revision ${revision}.`;
     });
   }
 
   async function disarm(alarm: AlarmInfo): Promise<void> {
-    if (!(await connections.guardWrite(`Disarm the ${alarm.alarm} alarm of member ${alarm.memberId}.`))) return;
+    const target = await connections.guardWrite(`Disarm the ${alarm.alarm} alarm of member ${alarm.memberId}.`);
+    if (!target) return;
     await run('Disarming', async () => {
-      alarms.value = await unwrap(api().maintenance.disarm({ connectionId: connections.connectionId, memberId: alarm.memberId, alarm: alarm.alarm }));
+      alarms.value = await unwrap(api().maintenance.disarm({ ...target, memberId: alarm.memberId, alarm: alarm.alarm }));
       return `Disarmed the ${alarm.alarm} alarm.`;
     });
   }

@@ -67,12 +67,13 @@ export const useTransferStore = defineStore('transfer', () => {
       details: sample,
       confirmLabel: `Import ${pairs.length.toLocaleString()} keys`,
     });
-    if (!confirmed || !(await connections.guardWrite(`Import ${pairs.length} keys from ${fileName}.`))) return false;
+    const target = confirmed ? await connections.guardWrite(`Import ${pairs.length} keys from ${fileName}.`) : null;
+    if (!target) return false;
     let written = 0;
     try {
       for (let offset = 0; offset < pairs.length; offset += importBatchKeys) {
         const batch = pairs.slice(offset, offset + importBatchKeys);
-        await unwrap(api().keys.txn({ connectionId: connections.connectionId, compare: [], success: batch.map((pair) => ({ type: 'put' as const, key: pair.key, value: pair.value })), failure: [] }));
+        await unwrap(api().keys.txn({ ...target, compare: [], success: batch.map((pair) => ({ type: 'put' as const, key: pair.key, value: pair.value })), failure: [] }));
         written += batch.length;
         progress.value = `Importing… ${written.toLocaleString()} of ${pairs.length.toLocaleString()}`;
       }

@@ -2,7 +2,8 @@
 // data directory (<data-dir>/fixtures/client or .../peer, cert.pem and key.pem), reused on restart. As etcd's
 // transport.SelfCert: an ECDSA key, organization "etcd", the hosts of the member's URLs as SANs, valid for
 // --self-signed-cert-validity years, usable as server and as client.
-import './reflect-metadata-shim.ts';
+// @peculiar/x509 registers its classes with tsyringe, which needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';

@@ -2,7 +2,8 @@
 // certificates for 127.0.0.1/localhost, client certificates with a Common Name, an expired one, and one signed by
 // another CA. No private key is ever committed; each run makes fresh ones and writes them as PEM files.
 // The shim must load before @peculiar/x509 (tsyringe checks for it at load time).
-import '../../engine/tls/reflect-metadata-shim.ts';
+// @peculiar/x509 registers its classes with tsyringe, which needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 // The Cluster service: membership as applied from the log, and changes proposed through Raft (checks and
 // errors in engine/server/cluster-ops.ts). Every response carries the member list after the change, as etcd's.
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { ServerApi } from '../server/server-api.ts';
+import type { Caller, ServerApi } from '../server/server-api.ts';
 import type { MemberAddRequest__Output } from '../proto/generated/etcdserverpb/MemberAddRequest.ts';
 import type { MemberRemoveRequest__Output } from '../proto/generated/etcdserverpb/MemberRemoveRequest.ts';
 import type { MemberUpdateRequest__Output } from '../proto/generated/etcdserverpb/MemberUpdateRequest.ts';
@@ -13,19 +13,24 @@ export function clusterHandlers(server: ServerApi) {
   const withMembers = async () => ({ header: {}, members: await server.memberList() });
   return {
     MemberList: withMembers,
-    MemberAdd: async (request: MemberAddRequest__Output) => {
+    // Membership changes need the root role (etcd's checkMembershipOperationPermission); listing does not.
+    MemberAdd: async (request: MemberAddRequest__Output, caller?: Caller) => {
+      server.authorizeAdmin(caller);
       const member = await server.memberAdd(request.peerURLs, request.isLearner);
       return { ...(await withMembers()), member };
     },
-    MemberRemove: async (request: MemberRemoveRequest__Output) => {
+    MemberRemove: async (request: MemberRemoveRequest__Output, caller?: Caller) => {
+      server.authorizeAdmin(caller);
       await server.memberRemove(BigInt(request.ID));
       return withMembers();
     },
-    MemberUpdate: async (request: MemberUpdateRequest__Output) => {
+    MemberUpdate: async (request: MemberUpdateRequest__Output, caller?: Caller) => {
+      server.authorizeAdmin(caller);
       await server.memberUpdate(BigInt(request.ID), request.peerURLs);
       return withMembers();
     },
-    MemberPromote: async (request: MemberPromoteRequest__Output) => {
+    MemberPromote: async (request: MemberPromoteRequest__Output, caller?: Caller) => {
+      server.authorizeAdmin(caller);
       await server.memberPromote(BigInt(request.ID));
       return withMembers();
     },

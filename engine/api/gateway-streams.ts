@@ -12,6 +12,7 @@ import { requestFromJson, responseToJson } from './gateway-json.ts';
 import { readBody, writeGatewayError } from './gateway.ts';
 import { WatchSession } from './watch-session.ts';
 import { snapshotResponses } from './maintenance-service.ts';
+import { httpCaller } from './call-credentials.ts';
 
 /** A streaming gateway route handler (watch, keep-alive, snapshot). */
 export type StreamRoute = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>;
@@ -48,7 +49,7 @@ function watchRoute(server: ServerApi): StreamRoute {
   return async (request, response) => {
     const requests = await readMessages<WatchRequest__Output>(server, request, 'etcdserverpb.WatchRequest');
     startStream(response);
-    const session = new WatchSession(server, (message) => writeResult(response, 'etcdserverpb.WatchResponse', message));
+    const session = new WatchSession(server, (message) => writeResult(response, 'etcdserverpb.WatchResponse', message), httpCaller(request));
     response.on('drain', () => session.resume());
     response.on('close', () => session.close());
     for (const message of requests) session.handle(message);
@@ -74,7 +75,7 @@ function snapshotRoute(server: ServerApi): StreamRoute {
     await readBody(request, server.limits.requestBytesMax);
     let started = false;
     try {
-      for await (const message of snapshotResponses(server)) {
+      for await (const message of snapshotResponses(server, httpCaller(request))) {
         if (!started) startStream(response);
         started = true;
         if (response.destroyed) return;

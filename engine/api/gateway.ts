@@ -11,12 +11,15 @@ import { leaseHandlers } from './lease-service.ts';
 import { maintenanceHandlers } from './maintenance-service.ts';
 import { clusterHandlers } from './cluster-service.ts';
 import { fillHeader, type HeaderMode, type WithHeader } from './unary.ts';
+import { authHandlers } from './auth-service.ts';
+import { httpCaller } from './call-credentials.ts';
+import type { Caller } from '../server/server-api.ts';
 
 /** One unary gateway route. */
 interface UnaryRoute {
   requestType: string;
   responseType: string;
-  handle: (request: never) => Promise<WithHeader>;
+  handle: (request: never, caller: Caller) => Promise<WithHeader>;
   headerMode: HeaderMode;
 }
 
@@ -41,7 +44,7 @@ const httpStatusByCode: Record<number, number> = {
   [GrpcCode.Unauthenticated]: 401,
 };
 
-function route(requestType: string, responseType: string, handle: (request: never) => Promise<WithHeader>, headerMode: HeaderMode = 'full'): UnaryRoute {
+function route(requestType: string, responseType: string, handle: (request: never, caller: Caller) => Promise<WithHeader>, headerMode: HeaderMode = 'full'): UnaryRoute {
   return { requestType: `etcdserverpb.${requestType}`, responseType: `etcdserverpb.${responseType}`, handle, headerMode };
 }
 
@@ -51,6 +54,7 @@ export function unaryRoutes(server: ServerApi): Map<string, UnaryRoute> {
   const lease = leaseHandlers(server);
   const maintenance = maintenanceHandlers(server);
   const cluster = clusterHandlers(server);
+  const auth = authHandlers(server);
   const routes: Array<[string, UnaryRoute]> = [
     ['/v3/kv/range', route('RangeRequest', 'RangeResponse', kv.Range)],
     ['/v3/kv/put', route('PutRequest', 'PutResponse', kv.Put)],
@@ -75,6 +79,23 @@ export function unaryRoutes(server: ServerApi): Map<string, UnaryRoute> {
     ['/v3/maintenance/hash', route('HashRequest', 'HashResponse', maintenance.Hash)],
     ['/v3/maintenance/hashkv', route('HashKVRequest', 'HashKVResponse', maintenance.HashKV)],
     ['/v3/maintenance/transfer-leadership', route('MoveLeaderRequest', 'MoveLeaderResponse', maintenance.MoveLeader)],
+    ['/v3/auth/enable', route('AuthEnableRequest', 'AuthEnableResponse', auth.AuthEnable)],
+    ['/v3/auth/disable', route('AuthDisableRequest', 'AuthDisableResponse', auth.AuthDisable)],
+    ['/v3/auth/status', route('AuthStatusRequest', 'AuthStatusResponse', auth.AuthStatus)],
+    ['/v3/auth/authenticate', route('AuthenticateRequest', 'AuthenticateResponse', auth.Authenticate)],
+    ['/v3/auth/user/add', route('AuthUserAddRequest', 'AuthUserAddResponse', auth.UserAdd)],
+    ['/v3/auth/user/get', route('AuthUserGetRequest', 'AuthUserGetResponse', auth.UserGet)],
+    ['/v3/auth/user/list', route('AuthUserListRequest', 'AuthUserListResponse', auth.UserList)],
+    ['/v3/auth/user/delete', route('AuthUserDeleteRequest', 'AuthUserDeleteResponse', auth.UserDelete)],
+    ['/v3/auth/user/changepw', route('AuthUserChangePasswordRequest', 'AuthUserChangePasswordResponse', auth.UserChangePassword)],
+    ['/v3/auth/user/grant', route('AuthUserGrantRoleRequest', 'AuthUserGrantRoleResponse', auth.UserGrantRole)],
+    ['/v3/auth/user/revoke', route('AuthUserRevokeRoleRequest', 'AuthUserRevokeRoleResponse', auth.UserRevokeRole)],
+    ['/v3/auth/role/add', route('AuthRoleAddRequest', 'AuthRoleAddResponse', auth.RoleAdd)],
+    ['/v3/auth/role/get', route('AuthRoleGetRequest', 'AuthRoleGetResponse', auth.RoleGet)],
+    ['/v3/auth/role/list', route('AuthRoleListRequest', 'AuthRoleListResponse', auth.RoleList)],
+    ['/v3/auth/role/delete', route('AuthRoleDeleteRequest', 'AuthRoleDeleteResponse', auth.RoleDelete)],
+    ['/v3/auth/role/grant', route('AuthRoleGrantPermissionRequest', 'AuthRoleGrantPermissionResponse', auth.RoleGrantPermission)],
+    ['/v3/auth/role/revoke', route('AuthRoleRevokePermissionRequest', 'AuthRoleRevokePermissionResponse', auth.RoleRevokePermission)],
   ];
   return new Map(routes);
 }
@@ -125,7 +146,7 @@ export async function serveUnary(server: ServerApi, routeEntry: UnaryRoute, requ
     } catch (error) {
       throw error instanceof EtcdError ? error : new EtcdError(GrpcCode.InvalidArgument, (error as Error).message);
     }
-    const result = await routeEntry.handle(decoded as never);
+    const result = await routeEntry.handle(decoded as never, httpCaller(request));
     fillHeader(server, result, routeEntry.headerMode);
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(responseToJson(messageType(routeEntry.responseType), result)));

@@ -10,6 +10,7 @@ import { leaseService } from './lease-service.ts';
 import { maintenanceService } from './maintenance-service.ts';
 import { clusterService } from './cluster-service.ts';
 import { watchService } from './watch-service.ts';
+import { authService } from './auth-service.ts';
 
 /** Options of the gRPC server. */
 export interface GrpcServerOptions {
@@ -38,6 +39,7 @@ export function createGrpcServer(server: ServerApi, options: GrpcServerOptions):
   grpc.addService(serviceDefinition('Lease'), leaseService(server));
   grpc.addService(serviceDefinition('Maintenance'), maintenanceService(server));
   grpc.addService(serviceDefinition('Cluster'), clusterService(server));
+  grpc.addService(serviceDefinition('Auth'), authService(server));
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
   return { grpc, injector };
 }

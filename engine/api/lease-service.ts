@@ -1,7 +1,7 @@
 // The Lease service. Keep-alive is a bidirectional stream: every request renews one lease and gets one
 // response; an unknown lease answers TTL 0 (etcd's behaviour) rather than ending the stream.
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { ServerApi } from '../server/server-api.ts';
+import type { Caller, ServerApi } from '../server/server-api.ts';
 import { Errors, isEtcdError } from '../common/errors.ts';
 import { toGrpcError } from './grpc-status.ts';
 import { unary } from './unary.ts';
@@ -16,7 +16,7 @@ import type { LeaseKeepAliveResponse } from '../proto/generated/etcdserverpb/Lea
 export function leaseHandlers(server: ServerApi) {
   return {
     LeaseGrant: (request: LeaseGrantRequest__Output) => server.leaseGrant(request),
-    LeaseRevoke: (request: LeaseRevokeRequest__Output) => server.leaseRevoke(BigInt(request.ID)),
+    LeaseRevoke: (request: LeaseRevokeRequest__Output, caller?: Caller) => server.leaseRevoke(BigInt(request.ID), caller),
     LeaseTimeToLive: async (request: LeaseTimeToLiveRequest__Output): Promise<LeaseTimeToLiveResponse> => {
       try {
         return await server.leaseTimeToLive(BigInt(request.ID), request.keys);

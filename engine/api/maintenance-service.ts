@@ -2,7 +2,8 @@
 // with the sha256 of everything sent before it, which etcdctl verifies before it keeps the file.
 import { createHash } from 'node:crypto';
 import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { ServerApi } from '../server/server-api.ts';
+import type { Caller, ServerApi } from '../server/server-api.ts';
+import { grpcCaller } from './call-credentials.ts';
 import { Errors } from '../common/errors.ts';
 import { snapshotChunkBytes } from '../common/limits.ts';
 import { toGrpcError } from './grpc-status.ts';
@@ -17,12 +18,20 @@ export function maintenanceHandlers(server: ServerApi) {
   return {
     Alarm: (request: AlarmRequest__Output) => server.alarm(request),
     Status: () => server.status(),
-    Defragment: async () => {
+    // etcd's authMaintenanceServer: defragment, hashes and snapshots need the root role; status and alarms do not.
+    Defragment: async (_request: unknown, caller?: Caller) => {
+      server.authorizeAdmin(caller);
       await server.defragment();
       return { header: {} };
     },
-    Hash: () => server.hash(),
-    HashKV: (request: HashKVRequest__Output) => server.hashKV(Number(request.revision)),
+    Hash: async (_request: unknown, caller?: Caller) => {
+      server.authorizeAdmin(caller);
+      return server.hash();
+    },
+    HashKV: async (request: HashKVRequest__Output, caller?: Caller) => {
+      server.authorizeAdmin(caller);
+      return server.hashKV(Number(request.revision));
+    },
     MoveLeader: async (request: MoveLeaderRequest__Output) => {
       await server.moveLeader(BigInt(request.targetID));
       return { header: {} };
@@ -37,7 +46,8 @@ export function maintenanceHandlers(server: ServerApi) {
  * The responses of a snapshot stream: the backend copy in chunks, then the sha256 of everything sent before
  * it (etcd's trailer, which etcdctl verifies). Shared by gRPC and the gateway.
  */
-export async function* snapshotResponses(server: ServerApi): AsyncGenerator<SnapshotResponse> {
+export async function* snapshotResponses(server: ServerApi, caller?: Caller): AsyncGenerator<SnapshotResponse> {
+  server.authorizeAdmin(caller);
   const snapshot = await server.snapshot();
   try {
     const digest = createHash('sha256');
@@ -57,7 +67,7 @@ export async function* snapshotResponses(server: ServerApi): AsyncGenerator<Snap
 }
 
 async function streamSnapshot(server: ServerApi, call: ServerWritableStream<unknown, SnapshotResponse>): Promise<void> {
-  for await (const response of snapshotResponses(server)) {
+  for await (const response of snapshotResponses(server, grpcCaller(call))) {
     if (call.cancelled) return;
     if (!call.write(response)) await new Promise((resolve) => call.once('drain', resolve));
   }

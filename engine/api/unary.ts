@@ -1,7 +1,8 @@
 // Adapts an async handler to a grpc-js unary handler: errors become etcd's statuses, successes get the
 // member's response header (etcd fills cluster ID, member ID and term at the edge; revision if unset).
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
-import type { ServerApi } from '../server/server-api.ts';
+import type { Caller, ServerApi } from '../server/server-api.ts';
+import { grpcCaller } from './call-credentials.ts';
 import type { ResponseHeader } from '../proto/generated/etcdserverpb/ResponseHeader.ts';
 import { toGrpcError } from './grpc-status.ts';
 
@@ -30,11 +31,18 @@ export function fillHeader(server: ServerApi, response: WithHeader, mode: Header
 /** Wraps `handle` as a unary call handler. */
 export function unary<Request, Response extends WithHeader>(
   server: ServerApi,
-  handle: (request: Request) => Promise<Response>,
+  handle: (request: Request, caller: Caller) => Promise<Response>,
   mode: HeaderMode = 'full',
 ): (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => void {
   return (call, callback) => {
-    handle(call.request).then(
+    let caller: Caller;
+    try {
+      caller = grpcCaller(call);
+    } catch (error) {
+      callback(toGrpcError(error));
+      return;
+    }
+    handle(call.request, caller).then(
       (response) => {
         fillHeader(server, response, mode);
         callback(null, response);

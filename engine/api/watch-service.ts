@@ -4,10 +4,11 @@ import type { ServerApi } from '../server/server-api.ts';
 import type { WatchRequest__Output } from '../proto/generated/etcdserverpb/WatchRequest.ts';
 import type { WatchResponse } from '../proto/generated/etcdserverpb/WatchResponse.ts';
 import { WatchSession } from './watch-session.ts';
+import { grpcCaller } from './call-credentials.ts';
 
 function watchStream(server: ServerApi) {
   return (call: ServerDuplexStream<WatchRequest__Output, WatchResponse>): void => {
-    const session = new WatchSession(server, (response) => call.write(response));
+    const session = new WatchSession(server, (response) => call.write(response), grpcCaller(call));
     call.on('drain', () => session.resume());
     call.on('data', (request: WatchRequest__Output) => session.handle(request));
     call.on('end', () => {

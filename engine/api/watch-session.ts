@@ -3,7 +3,7 @@
 // 0 per stream, a refused watch is answered with ID -1 and a cancel reason, a compacted start revision
 // cancels the watcher with compact_revision set, and large event batches are split into fragments when the
 // watcher asked for it.
-import type { ServerApi } from '../server/server-api.ts';
+import type { Caller, ServerApi } from '../server/server-api.ts';
 import type { WatchEvent, WatchStream } from '../server/watch-hub.ts';
 import { toProtoKeyValue } from '../server/apply-kv.ts';
 import type { WatchRequest__Output } from '../proto/generated/etcdserverpb/WatchRequest.ts';
@@ -65,6 +65,7 @@ export class WatchSession {
   constructor(
     private readonly server: ServerApi,
     private readonly write: (response: WatchResponse) => boolean,
+    private readonly caller?: Caller,
   ) {
     this.stream = server.watchHub.openStream({
       onEvents: (watchId, events, revision) => this.sendEvents(watchId, events, revision),
@@ -144,6 +145,8 @@ export class WatchSession {
     const requestedId = Number(request.watch_id);
     const revision = this.server.watchHub.currentRevision();
     try {
+      // etcd checks READ over the watched range once, at creation; a refusal is a cancelled create.
+      this.server.authorizeWatch(this.caller, request.key, request.range_end);
       const id = this.stream.watch({
         id: requestedId === 0 ? undefined : requestedId,
         key: request.key,

@@ -209,3 +209,11 @@ export const http2HeaderBlockBytesMax = 64 * 1024;
 
 /** An unanswered ReadIndex round asks again after this long (etcd: readIndexRetryTime, 500 ms). */
 export const readIndexRetryMs = 500;
+
+// ---- Auth (engine/auth) ----
+
+/** Live simple tokens a member keeps; beyond this the least recently used go first (each is a few dozen bytes). */
+export const authTokensMax = 100_000;
+
+/** Simple token lifetime after its last use when --auth-token-ttl is not given (etcd: 300 s). */
+export const authTokenTtlSecondsDefault = 300;

@@ -21,6 +21,10 @@ import type { KvHash, LeaseState, MvccState } from './state-ports.ts';
 import { AlarmStore, AlarmType, alarmName } from './alarms.ts';
 import { Membership, decodeMember } from './membership.ts';
 import { backendHash } from './backend-hash.ts';
+import type { AuthStore } from '../auth/auth-store.ts';
+import type { SimpleTokens } from '../auth/simple-tokens.ts';
+import { applyAuthRequest } from './apply-auth.ts';
+import { checkAppliedRequest } from './request-permissions.ts';
 
 /** What a proposer gets back. */
 export interface ApplyResult {
@@ -37,6 +41,10 @@ export interface ApplierOptions {
   logger: Logger;
   /** Applies a membership change to Raft (returns nothing; Raft tracks the configuration). */
   applyConfChange: (change: ConfChange) => void;
+  /** Users, roles, permissions; every auth change and every permission re-check happens on apply. */
+  auth: AuthStore;
+  /** This member's simple tokens, minted when an Authenticate entry is applied. */
+  tokens: SimpleTokens;
 }
 
 function emptyHeader(): { revision?: number } {
@@ -107,7 +115,7 @@ export class Applier implements KvApplyContext {
       try {
         // Every apply step checks before it writes, and MVCC undoes its own writes when a step throws, so a
         // refused request leaves nothing behind in the shared transaction.
-        const response = this.applyRequest(tx, request);
+        const response = this.applyRequest(tx, request, entry.index);
         outcomes.push({ id, result: { ok: true, value: { response, physicalDone: this.physicalDone } } });
       } catch (error) {
         if (!(error instanceof EtcdError)) throw error;
@@ -118,8 +126,12 @@ export class Applier implements KvApplyContext {
     return position;
   }
 
-  private applyRequest(tx: WriteTx, request: InternalRaftRequest__Output): unknown {
-    const { mvcc, leases } = this.options;
+  private applyRequest(tx: WriteTx, request: InternalRaftRequest__Output, index: number): unknown {
+    const { mvcc, leases, auth, tokens } = this.options;
+    // Permissions are checked against the auth state as applied so far, identically on every member.
+    checkAppliedRequest(auth, tx, request, (id) => (leases.exists(id) ? leases.timeToLive(id, true).keys : []));
+    const authResponse = applyAuthRequest({ auth, tokens }, tx, request, index);
+    if (authResponse !== undefined) return authResponse;
     const noSpace = this.alarms.has(AlarmType.NoSpace);
     if (request.put) {
       if (noSpace) throw Errors.NoSpace;
@@ -212,6 +224,7 @@ export class Applier implements KvApplyContext {
   /** Reloads what the applier keeps in memory (alarms) after the backend was replaced by a snapshot's. */
   reloadState(): void {
     this.alarms.load(this.options.backend);
+    this.options.auth.reload();
   }
 
   // ---- reads used by the server ----

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../common/logger.ts';
-import { leaseTtlSecondsMin } from '../common/limits.ts';
+import { authTokenTtlSecondsDefault, leaseTtlSecondsMin } from '../common/limits.ts';
 import { messageType } from '../proto/load.ts';
 import { RaftNode } from '../raft/raw-node.ts';
 import { MemoryStorage } from '../raft/memory-storage.ts';
@@ -28,6 +28,8 @@ import { EtcdServer } from './etcd-server.ts';
 import type { ServerConfig } from './server-config.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { leaseState, mvccState, watchHub } from './state-adapters.ts';
+import { AuthStore } from '../auth/auth-store.ts';
+import { SimpleTokens } from '../auth/simple-tokens.ts';
 
 /** Process-level services a member is opened with. */
 export interface OpenOptions {
@@ -143,7 +145,12 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
   // The server exists only after the applier; membership changes reach it through this late binding.
   const late: { server?: EtcdServer } = {};
 
+  if ((config.authToken ?? 'simple').split(',')[0] !== 'simple') throw new Error(`--auth-token ${config.authToken}: only simple tokens are supported`);
+  const auth = new AuthStore(backend);
+  const tokens = new SimpleTokens((config.authTokenTtlSeconds ?? authTokenTtlSecondsDefault) * 1000, clock);
   const applier = new Applier({
+    auth,
+    tokens,
     backend,
     mvcc: mvccState(kv),
     leases: leaseState(lessor, config.electionMs),
@@ -166,6 +173,8 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
     storage: new MemberStorage(start.wal, start.raftStorage, snapshotter, { snapshotCount: config.snapshotCount, confState: () => confState, logger }),
     backend,
     applier,
+    auth,
+    tokens,
     watchHub: watchHub(watchable),
     appliedIndex: consistentIndex,
     // A cluster of one elects itself at once instead of waiting out an election timeout.

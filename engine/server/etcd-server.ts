@@ -12,7 +12,14 @@ import type { Status } from '../raft/status.ts';
 import { ConfChangeType, ProposalDroppedError, StepPeerNotFoundError } from '../raft/index.ts';
 import { NONE, StateType } from '../raft/types.ts';
 import type { Backend, BackendSnapshot } from '../storage/backend/backend.ts';
-import type { ServerApi } from './server-api.ts';
+import type { AuthApi, Caller, ServerApi } from './server-api.ts';
+import type { AuthInfo, AuthStore } from '../auth/auth-store.ts';
+import { PermissionType } from '../auth/permission-check.ts';
+import type { SimpleTokens } from '../auth/simple-tokens.ts';
+import { bcryptCostDefault } from '../auth/password-hash.ts';
+import { rootUser } from '../auth/auth-store.ts';
+import { AuthOps } from './auth-ops.ts';
+import { checkTxnPermitted } from './request-permissions.ts';
 import type { ServerConfig } from './server-config.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { WaitRegistry } from './wait.ts';
@@ -91,6 +98,9 @@ export interface ServerParts {
   storage: MemberStorage;
   backend: Backend;
   applier: Applier;
+  /** The auth store and simple tokens the applier also holds (the API resolves and checks callers with them). */
+  auth: AuthStore;
+  tokens: SimpleTokens;
   watchHub: WatchHub;
   /** The index the backend had applied when it was opened. */
   appliedIndex: number;
@@ -139,6 +149,9 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private readonly applier: Applier;
   private transport: PeerLinks | undefined;
   private readonly clusterOps: ClusterOps;
+  private readonly authOps: AuthOps;
+  /** The Auth service. */
+  readonly auth: AuthApi;
   private readonly leaderClient = new LeaderClient(
     () => (this.leaderId === NONE ? undefined : Membership.member(this.parts.backend, this.leaderId)?.clientUrls[0]),
     () => this.parts.config.leaderClientTls,
@@ -186,6 +199,15 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       parts.clock,
       (error) => this.logger.warn('failed auto compaction', { error: error.message }),
     );
+    this.authOps = new AuthOps({
+      auth: parts.auth,
+      tokens: parts.tokens,
+      bcryptCost: parts.config.bcryptCost ?? bcryptCostDefault,
+      logger: parts.logger,
+      propose: (request, info) => this.proposeForResult(request, false, info).then((result) => result.response),
+      linearizableRead: () => this.linearizableRead(),
+    });
+    this.auth = this.authOps;
     this.clusterOps = new ClusterOps(
       {
         memberId: parts.memberId,
@@ -509,8 +531,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   }
 
   /** Proposes a client request, as the gRPC layer decoded it, and resolves with its response once applied. */
-  private async proposeClientRequest(request: ClientRequest): Promise<unknown> {
-    return (await this.proposeForResult(request, true)).response;
+  private async proposeClientRequest(request: ClientRequest, info: AuthInfo | undefined): Promise<unknown> {
+    return (await this.proposeForResult(request, true, info)).response;
   }
 
   /**
@@ -518,12 +540,13 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
    * shape of a decoded message (every field present), so the applier may use it as it is instead of decoding
    * the entry again.
    */
-  private async proposeForResult(request: InternalRaftRequest, clientShaped = false): Promise<ApplyResult> {
+  private async proposeForResult(request: InternalRaftRequest, clientShaped = false, info?: AuthInfo): Promise<ApplyResult> {
     if (this.stopping) throw Errors.Stopped;
     if (this.leaderId === NONE) throw Errors.NoLeader;
     if (this.waits.size >= proposalsPendingMax) throw Errors.TooManyRequests;
     const id = this.ids.next();
-    const header = { ID: id.toString(), username: '', auth_revision: '0' };
+    // Who asked, and at which auth revision: the applier checks the permissions again against both.
+    const header = { ID: id.toString(), username: info?.username ?? '', auth_revision: String(info?.revision ?? 0) };
     const data = clientShaped
       ? encodeProposedRequest({ ...request, header } as InternalRaftRequest__Output)
       : encodeInternalRequest({ ...request, header });
@@ -571,32 +594,50 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     };
   }
 
-  async range(request: RangeRequest__Output): Promise<RangeResponse> {
+  async range(request: RangeRequest__Output, caller?: Caller): Promise<RangeResponse> {
     if (!request.serializable) await this.linearizableRead();
     this.metrics.rangeTotal.inc();
-    return applyRange(this.applier.readView(), request);
+    const info = this.authOps.resolve(caller);
+    this.parts.auth.checkOperation(info, request.key, request.range_end, PermissionType.Read);
+    const response = applyRange(this.applier.readView(), request);
+    this.authOps.checkFresh(info);
+    return response;
   }
 
-  async put(request: PutRequest__Output): Promise<PutResponse> {
+  async put(request: PutRequest__Output, caller?: Caller): Promise<PutResponse> {
+    const info = this.authOps.resolve(caller);
     this.checkQuota(request.key.length + request.value.length);
     this.metrics.putTotal.inc();
-    return (await this.proposeClientRequest({ put: request })) as PutResponse;
+    return (await this.proposeClientRequest({ put: request }, info)) as PutResponse;
   }
 
-  async deleteRange(request: DeleteRangeRequest__Output): Promise<DeleteRangeResponse> {
+  async deleteRange(request: DeleteRangeRequest__Output, caller?: Caller): Promise<DeleteRangeResponse> {
+    const info = this.authOps.resolve(caller);
     this.metrics.deleteTotal.inc();
-    return (await this.proposeClientRequest({ delete_range: request })) as DeleteRangeResponse;
+    return (await this.proposeClientRequest({ delete_range: request }, info)) as DeleteRangeResponse;
   }
 
-  async txn(request: TxnRequest__Output): Promise<TxnResponse> {
+  async txn(request: TxnRequest__Output, caller?: Caller): Promise<TxnResponse> {
+    const info = this.authOps.resolve(caller);
     this.metrics.txnTotal.inc();
     if (isReadOnlyTxn(request)) {
       // etcd serves read-only txns without the log: linearizable unless every range is serializable.
       if (!isSerializableTxn(request)) await this.linearizableRead();
-      return this.applier.readOnlyTxn(request);
+      checkTxnPermitted(this.parts.auth, info, request);
+      const response = this.applier.readOnlyTxn(request);
+      this.authOps.checkFresh(info);
+      return response;
     }
     this.checkQuota(0);
-    return (await this.proposeClientRequest({ txn: request })) as TxnResponse;
+    return (await this.proposeClientRequest({ txn: request }, info)) as TxnResponse;
+  }
+
+  authorizeWatch(caller: Caller | undefined, key: Uint8Array, rangeEnd: Uint8Array): void {
+    this.parts.auth.checkOperation(this.authOps.resolve(caller), key, rangeEnd, PermissionType.Read);
+  }
+
+  authorizeAdmin(caller: Caller | undefined): void {
+    this.authOps.checkAdmin(caller);
   }
 
   async compact(request: CompactionRequest__Output): Promise<CompactionResponse> {
@@ -614,9 +655,10 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     return (await this.propose({ lease_grant: { ID: id.toString(), TTL: ttl } })) as LeaseGrantResponse;
   }
 
-  async leaseRevoke(id: bigint): Promise<LeaseRevokeResponse> {
+  async leaseRevoke(id: bigint, caller?: Caller): Promise<LeaseRevokeResponse> {
+    const info = this.authOps.resolve(caller);
     if (!this.applier.leaseExists(id)) throw Errors.LeaseNotFound;
-    return (await this.propose({ lease_revoke: { ID: id.toString() } })) as LeaseRevokeResponse;
+    return (await this.proposeForResult({ lease_revoke: { ID: id.toString() } }, false, info)).response as LeaseRevokeResponse;
   }
 
   async leaseRenew(id: bigint): Promise<number> {
@@ -728,8 +770,10 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
 
   private expireLeases(): void {
     if (this.leaderId !== this.memberId || this.stopping) return;
+    // The member revokes expired leases as root, as etcd does, so that auth never keeps an expired lease alive.
+    const asRoot = { username: rootUser, revision: this.parts.auth.revision() };
     for (const id of this.applier.expiredLeases()) {
-      this.propose({ lease_revoke: { ID: id.toString() } }).catch((error: Error) =>
+      this.proposeForResult({ lease_revoke: { ID: id.toString() } }, false, asRoot).catch((error: Error) =>
         this.logger.warn('failed to revoke an expired lease', { 'lease-id': id, error: error.message }),
       );
     }

@@ -24,6 +24,41 @@ import type { Member } from '../proto/generated/etcdserverpb/Member.ts';
 import type { ResponseHeader } from '../proto/generated/etcdserverpb/ResponseHeader.ts';
 import type { BackendSnapshot } from '../storage/backend/backend.ts';
 import type { WatchHub } from './watch-hub.ts';
+import type { AuthUserAddRequest__Output } from '../proto/generated/etcdserverpb/AuthUserAddRequest.ts';
+import type { AuthRoleGrantPermissionRequest__Output } from '../proto/generated/etcdserverpb/AuthRoleGrantPermissionRequest.ts';
+import type { AuthRoleRevokePermissionRequest__Output } from '../proto/generated/etcdserverpb/AuthRoleRevokePermissionRequest.ts';
+import type { Permission } from '../proto/generated/authpb/Permission.ts';
+
+/**
+ * The credentials a client call carries: a token (gRPC `token` metadata, or the gateway's Authorization header)
+ * and the Common Name of a verified client certificate (gRPC under --client-cert-auth).
+ */
+export interface Caller {
+  token?: string;
+  commonName?: string;
+}
+
+/** The Auth service's operations (management ones need the root role once auth is enabled). */
+export interface AuthApi {
+  authEnable(caller?: Caller): Promise<object>;
+  authDisable(caller?: Caller): Promise<object>;
+  authStatus(): Promise<{ header: object; enabled: boolean; authRevision: string }>;
+  /** Checks the password and returns a fresh token. */
+  authenticate(name: string, password: string): Promise<{ header: object; token: string }>;
+  userAdd(request: AuthUserAddRequest__Output, caller?: Caller): Promise<object>;
+  userGet(name: string, caller?: Caller): Promise<{ header: object; roles: string[] }>;
+  userList(caller?: Caller): Promise<{ header: object; users: string[] }>;
+  userDelete(name: string, caller?: Caller): Promise<object>;
+  userChangePassword(name: string, password: string, caller?: Caller): Promise<object>;
+  userGrantRole(user: string, role: string, caller?: Caller): Promise<object>;
+  userRevokeRole(name: string, role: string, caller?: Caller): Promise<object>;
+  roleAdd(name: string, caller?: Caller): Promise<object>;
+  roleGet(name: string, caller?: Caller): Promise<{ header: object; perm: Permission[] }>;
+  roleList(caller?: Caller): Promise<{ header: object; roles: string[] }>;
+  roleDelete(role: string, caller?: Caller): Promise<object>;
+  roleGrantPermission(request: AuthRoleGrantPermissionRequest__Output, caller?: Caller): Promise<object>;
+  roleRevokePermission(request: AuthRoleRevokePermissionRequest__Output, caller?: Caller): Promise<object>;
+}
 
 /** Limits the API layer enforces before calling the server. */
 export interface ApiLimits {
@@ -39,14 +74,14 @@ export interface ServerApi {
   /** A response header for this member; `revision` 0 means the current revision. */
   header(revision?: number): ResponseHeader;
 
-  range(request: RangeRequest__Output): Promise<RangeResponse>;
-  put(request: PutRequest__Output): Promise<PutResponse>;
-  deleteRange(request: DeleteRangeRequest__Output): Promise<DeleteRangeResponse>;
-  txn(request: TxnRequest__Output): Promise<TxnResponse>;
+  range(request: RangeRequest__Output, caller?: Caller): Promise<RangeResponse>;
+  put(request: PutRequest__Output, caller?: Caller): Promise<PutResponse>;
+  deleteRange(request: DeleteRangeRequest__Output, caller?: Caller): Promise<DeleteRangeResponse>;
+  txn(request: TxnRequest__Output, caller?: Caller): Promise<TxnResponse>;
   compact(request: CompactionRequest__Output): Promise<CompactionResponse>;
 
   leaseGrant(request: LeaseGrantRequest__Output): Promise<LeaseGrantResponse>;
-  leaseRevoke(id: bigint): Promise<LeaseRevokeResponse>;
+  leaseRevoke(id: bigint, caller?: Caller): Promise<LeaseRevokeResponse>;
   /** Renews a lease (keep-alive); returns the TTL in seconds, or 0 when the lease does not exist. */
   leaseRenew(id: bigint): Promise<number>;
   leaseTimeToLive(id: bigint, keys: boolean): Promise<LeaseTimeToLiveResponse>;
@@ -54,6 +89,12 @@ export interface ServerApi {
 
   /** The watch event source for watch streams. */
   readonly watchHub: WatchHub;
+  /** Refuses a watch on [key, rangeEnd) the caller may not read (checked once, when the watch is created). */
+  authorizeWatch(caller: Caller | undefined, key: Uint8Array, rangeEnd: Uint8Array): void;
+  /** Refuses a caller without the root role once auth is enabled (maintenance and membership changes). */
+  authorizeAdmin(caller: Caller | undefined): void;
+  /** The Auth service. */
+  readonly auth: AuthApi;
 
   alarm(request: AlarmRequest__Output): Promise<AlarmResponse>;
   status(): Promise<StatusResponse>;

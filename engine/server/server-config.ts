@@ -40,6 +40,12 @@ export interface ServerConfig {
   initialCorruptCheck: boolean;
   /** How often watchers that asked for progress notifications get one (--experimental-watch-progress-notify-interval). */
   watchProgressNotifyIntervalMs: number;
+  /** Token provider (--auth-token): 'simple' (the default); 'jwt,...' is not supported yet and refuses to start. */
+  authToken?: string;
+  /** Simple token lifetime after its last use, in seconds (--auth-token-ttl, default 300). */
+  authTokenTtlSeconds?: number;
+  /** bcrypt cost of stored password hashes (--bcrypt-cost, default 10). */
+  bcryptCost?: number;
   /** TLS for requests forwarded to the leader's https client URL (set by engine/embed from the client TLS flags). */
   leaderClientTls?: LeaderClientTls;
   /** TLS for asking peers for the cluster when joining over https peer URLs (the member's peer certificate). */

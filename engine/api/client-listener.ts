@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { ConnectionInjector } from '@grpc/grpc-js';
 import { onTlsClientFailure } from './tls-client-failure.ts';
 import { relayWithAuthorityRepair } from './http2-authority-relay.ts';
+import { probeFirstRequest } from './http2-first-request.ts';
 
 const http2PrefaceStart = Buffer.from('PRI * HTTP/2.0');
 
@@ -45,17 +46,35 @@ function routePlain(socket: net.Socket, routes: ConnectionRoutes, onConnectionEr
     socket.removeListener('data', onData);
     socket.pause();
     if (isHttp2) {
-      // grpc-js gets a relay that repairs the :authority etcd's Go client sends on per-endpoint connections (a
-      // URL, which nghttp2 rejects); the peeked bytes are its first input (see http2-authority-relay.ts).
-      routes.grpc.injectConnection(relayWithAuthorityRepair(socket, received, onConnectionError));
-    } else {
-      // The peeked bytes go back into the socket's buffer, where the HTTP/1 parser reads them first.
-      socket.unshift(received);
-      routes.http.emit('connection', socket);
+      routeHttp2(socket, received, routes, onConnectionError);
+      return;
     }
+    // The peeked bytes go back into the socket's buffer, where the HTTP/1 parser reads them first.
+    socket.unshift(received);
+    routes.http.emit('connection', socket);
     socket.resume();
   };
   socket.on('data', onData);
+}
+
+/**
+ * Hands a plaintext HTTP/2 connection to grpc-js once its first request shows what it needs: the raw socket (read
+ * natively by the HTTP/2 session, which consumes the unshifted bytes first), or a relay that repairs the
+ * URL-shaped :authority etcd's Go client sends on per-endpoint connections (see http2-first-request.ts).
+ */
+function routeHttp2(socket: net.Socket, received: Buffer, routes: ConnectionRoutes, onConnectionError: (error: Error) => void): void {
+  probeFirstRequest(socket, received).then(
+    (verdict) => {
+      if (verdict.needsAuthorityRepair) {
+        routes.grpc.injectConnection(relayWithAuthorityRepair(socket, verdict.received, onConnectionError));
+        socket.resume();
+      } else {
+        socket.unshift(verdict.received);
+        routes.grpc.injectConnection(socket);
+      }
+    },
+    () => socket.destroy(),
+  );
 }
 
 function routeByAlpn(socket: tls.TLSSocket, routes: ConnectionRoutes): void {

@@ -2,11 +2,9 @@
 // Http2RequestFilter (which repairs URL-shaped :authority values nghttp2 would reject), the server's bytes go
 // straight to the socket.
 //
-// Why every plaintext HTTP/2 connection is relayed, not only the ones that need it: nothing before the first
-// request tells them apart. Which :authority a client sends is only known from its first HEADERS frame, and
-// holding the connection until then deadlocks grpc-go, which waits for the server's SETTINGS before it sends any
-// request; the client's own SETTINGS frame is the same whichever target it dialled. Once Node's HTTP/2 session runs
-// on a stream, it cannot be moved to the raw socket, so the choice is made up front, for every connection.
+// Only connections whose first request carries a URL-shaped :authority come here (http2-first-request.ts decides):
+// a gRPC client sends one authority for every request of a connection, and the relay costs JavaScript stream
+// copies in both directions on every request.
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { Http2RequestFilter } from './http2-request-filter.ts';

@@ -45,7 +45,7 @@ interface CollectedFrame {
 }
 
 /** The parts of a HEADERS frame payload (RFC 9113 6.2), or undefined when the padding does not fit. */
-function splitHeadersPayload(payload: Buffer, flags: number): { priority: Buffer | undefined; fragment: Buffer } | undefined {
+export function splitHeadersPayload(payload: Buffer, flags: number): { priority: Buffer | undefined; fragment: Buffer } | undefined {
   let start = 0;
   let padding = 0;
   if (flags & flagPadded) {

@@ -55,7 +55,14 @@ export function protoRoot(): protobuf.Root {
   return root;
 }
 
-/** A message type by its full name, e.g. `etcdserverpb.RangeRequest`. */
+const messageTypes = new Map<string, protobuf.Type>();
+
+/** A message type by its full name, e.g. `etcdserverpb.RangeRequest` (looked up once: callers sit on hot paths). */
 export function messageType(fullName: string): protobuf.Type {
-  return protoRoot().lookupType(fullName);
+  let type = messageTypes.get(fullName);
+  if (type === undefined) {
+    type = protoRoot().lookupType(fullName);
+    messageTypes.set(fullName, type);
+  }
+  return type;
 }

@@ -2,6 +2,7 @@
 // also records its index, so state and applied index can never disagree after a crash. Requests that fail
 // on apply (a missing lease, a compacted revision, NOSPACE) fail the same way on every member, which is what
 // keeps members identical; the error goes back to the proposer only.
+import { uint64Value } from '../proto/uint64.ts';
 import { Errors, EtcdError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { ConfChangeType, EntryType, type ConfChange, type Entry } from '../raft/types.ts';
@@ -22,7 +23,7 @@ import { AlarmStore, AlarmType, alarmName } from './alarms.ts';
 import { Membership, decodeMember } from './membership.ts';
 import { backendHash } from './backend-hash.ts';
 import type { AuthStore } from '../auth/auth-store.ts';
-import type { SimpleTokens } from '../auth/simple-tokens.ts';
+import type { TokenProvider } from '../auth/token-provider.ts';
 import { applyAuthRequest } from './apply-auth.ts';
 import { checkAppliedRequest } from './request-permissions.ts';
 
@@ -43,8 +44,8 @@ export interface ApplierOptions {
   applyConfChange: (change: ConfChange) => void;
   /** Users, roles, permissions; every auth change and every permission re-check happens on apply. */
   auth: AuthStore;
-  /** This member's simple tokens, minted when an Authenticate entry is applied. */
-  tokens: SimpleTokens;
+  /** This member's tokens (simple or JWT), minted when an Authenticate entry is applied. */
+  tokens: TokenProvider;
 }
 
 function emptyHeader(): { revision?: number } {
@@ -110,7 +111,7 @@ export class Applier implements KvApplyContext {
       // A new leader's empty entry carries nothing but its index.
       if (entry.data.length === 0) continue;
       const request = decodeInternalRequest(entry.data);
-      const id = BigInt(request.header?.ID ?? request.ID ?? '0');
+      const id = uint64Value(request.header?.ID ?? request.ID);
       this.physicalDone = undefined;
       try {
         // Every apply step checks before it writes, and MVCC undoes its own writes when a step throws, so a

@@ -31,6 +31,11 @@ export interface ClientListenerOptions {
   port: number;
   /** TLS options; when set, connections are TLS and routed by ALPN. */
   tls?: tls.TlsOptions;
+  /**
+   * Judges a verified client certificate after the handshake (etcd's allowed host names and revocation list);
+   * a reason refuses the connection and is reported through onConnectionError.
+   */
+  checkCertificate?: (socket: tls.TLSSocket) => string | undefined;
   /** Called for connections that fail before routing (bad TLS handshakes) or in the HTTP/2 relay, for logging. */
   onConnectionError?: (error: Error, remote: string) => void;
 }
@@ -95,6 +100,12 @@ export async function listenClient(options: ClientListenerOptions, routes: Conne
   if (options.tls) {
     server = tls.createServer({ ...options.tls, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => {
       track(socket);
+      const refusal = options.checkCertificate?.(socket);
+      if (refusal !== undefined) {
+        options.onConnectionError?.(new Error(refusal), `${socket.remoteAddress}:${socket.remotePort}`);
+        socket.destroy();
+        return;
+      }
       routeByAlpn(socket, routes);
     });
     onTlsClientFailure(server as tls.Server, (error, remote) => options.onConnectionError?.(error, remote));

@@ -15,22 +15,22 @@ export function clusterHandlers(server: ServerApi) {
     MemberList: withMembers,
     // Membership changes need the root role (etcd's checkMembershipOperationPermission); listing does not.
     MemberAdd: async (request: MemberAddRequest__Output, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       const member = await server.memberAdd(request.peerURLs, request.isLearner);
       return { ...(await withMembers()), member };
     },
     MemberRemove: async (request: MemberRemoveRequest__Output, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       await server.memberRemove(BigInt(request.ID));
       return withMembers();
     },
     MemberUpdate: async (request: MemberUpdateRequest__Output, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       await server.memberUpdate(BigInt(request.ID), request.peerURLs);
       return withMembers();
     },
     MemberPromote: async (request: MemberPromoteRequest__Output, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       await server.memberPromote(BigInt(request.ID));
       return withMembers();
     },

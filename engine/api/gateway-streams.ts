@@ -49,7 +49,7 @@ function watchRoute(server: ServerApi): StreamRoute {
   return async (request, response) => {
     const requests = await readMessages<WatchRequest__Output>(server, request, 'etcdserverpb.WatchRequest');
     startStream(response);
-    const session = new WatchSession(server, (message) => writeResult(response, 'etcdserverpb.WatchResponse', message), httpCaller(request));
+    const session = new WatchSession(server, (message) => writeResult(response, 'etcdserverpb.WatchResponse', message), (error) => response.destroy(error), httpCaller(request));
     response.on('drain', () => session.resume());
     response.on('close', () => session.close());
     for (const message of requests) session.handle(message);

@@ -5,6 +5,7 @@ import type { ServerMetrics } from '../server/metrics.ts';
 import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
 import { serveUnary, unaryRoutes, writeGatewayError } from './gateway.ts';
 import { streamRoutes } from './gateway-streams.ts';
+import { gatewayCommonNameRefusal, gatewayRefusesCommonName } from './request-context.ts';
 
 /** Builds the request listener for the client port's HTTP side. */
 export function httpHandler(server: ServerApi, metrics: ServerMetrics): http.RequestListener {
@@ -36,6 +37,11 @@ export function httpHandler(server: ServerApi, metrics: ServerMetrics): http.Req
         if ((unaryRoute || streamRoute) && request.method !== 'POST') {
           response.writeHead(405, { 'content-type': 'text/plain; charset=utf-8' });
           response.end('Method Not Allowed\n');
+          return;
+        }
+        if ((unaryRoute || streamRoute) && gatewayRefusesCommonName(request, path, server.auth.isEnabled())) {
+          response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+          response.end(`${gatewayCommonNameRefusal}\n`);
           return;
         }
         if (unaryRoute) return await serveUnary(server, unaryRoute, request, response);

@@ -20,16 +20,16 @@ export function maintenanceHandlers(server: ServerApi) {
     Status: () => server.status(),
     // etcd's authMaintenanceServer: defragment, hashes and snapshots need the root role; status and alarms do not.
     Defragment: async (_request: unknown, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       await server.defragment();
       return { header: {} };
     },
     Hash: async (_request: unknown, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       return server.hash();
     },
     HashKV: async (request: HashKVRequest__Output, caller?: Caller) => {
-      server.authorizeAdmin(caller);
+      await server.authorizeAdmin(caller);
       return server.hashKV(Number(request.revision));
     },
     MoveLeader: async (request: MoveLeaderRequest__Output) => {
@@ -47,7 +47,7 @@ export function maintenanceHandlers(server: ServerApi) {
  * it (etcd's trailer, which etcdctl verifies). Shared by gRPC and the gateway.
  */
 export async function* snapshotResponses(server: ServerApi, caller?: Caller): AsyncGenerator<SnapshotResponse> {
-  server.authorizeAdmin(caller);
+  await server.authorizeAdmin(caller);
   const snapshot = await server.snapshot();
   try {
     const digest = createHash('sha256');

@@ -30,6 +30,17 @@ export function grpcCallIdentity(call: CallWithAuthContext): ClientIdentity | un
   return identityOf(call.getAuthContext().sslPeerCertificate);
 }
 
+/**
+ * etcd's answer to a gateway request (/v3/...) whose verified client certificate has a Common Name while auth is
+ * enabled: the gateway cannot pass the CN on as the user, so etcd refuses rather than act as someone else.
+ */
+export const gatewayCommonNameRefusal = 'CommonName of client sending a request against gateway will be ignored and not used as expected';
+
+/** Whether etcd would refuse this gateway request for its certificate's Common Name (see gatewayCommonNameRefusal). */
+export function gatewayRefusesCommonName(request: http.IncomingMessage, path: string, authEnabled: boolean): boolean {
+  return authEnabled && path.startsWith('/v3/') && httpRequestIdentity(request) !== undefined;
+}
+
 /** The verified client certificate's identity of an HTTP request (gateway, /health), or undefined without one. */
 export function httpRequestIdentity(request: http.IncomingMessage): ClientIdentity | undefined {
   const socket = request.socket;

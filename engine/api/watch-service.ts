@@ -8,7 +8,7 @@ import { grpcCaller } from './call-credentials.ts';
 
 function watchStream(server: ServerApi) {
   return (call: ServerDuplexStream<WatchRequest__Output, WatchResponse>): void => {
-    const session = new WatchSession(server, (response) => call.write(response), grpcCaller(call));
+    const session = new WatchSession(server, (response) => call.write(response), (error) => call.destroy(error), grpcCaller(call));
     call.on('drain', () => session.resume());
     call.on('data', (request: WatchRequest__Output) => session.handle(request));
     call.on('end', () => {

@@ -60,11 +60,17 @@ export class WatchSession {
   private readonly stream: WatchStream;
   private readonly progressTimer: NodeJS.Timeout;
   private closed = false;
+  /** The stream's requests are handled one after another: a create may wait for its caller's token to be known. */
+  private pending: Promise<void> = Promise.resolve();
 
-  /** `write` sends one response and returns false when the transport's buffer is full. */
+  /**
+   * `write` sends one response and returns false when the transport's buffer is full. `fail` ends the transport
+   * when handling a request breaks an invariant (the session is closed first; other streams go on).
+   */
   constructor(
     private readonly server: ServerApi,
     private readonly write: (response: WatchResponse) => boolean,
+    private readonly fail: (error: Error) => void,
     private readonly caller?: Caller,
   ) {
     this.stream = server.watchHub.openStream({
@@ -79,11 +85,22 @@ export class WatchSession {
     this.progressTimer = setInterval(() => this.sendProgressNotifications(), server.limits.watchProgressNotifyIntervalMs);
   }
 
-  /** Handles one client request. */
+  /** Handles one client request, after the ones received before it. */
   handle(request: WatchRequest__Output): void {
+    this.pending = this.pending
+      .then(() => this.handleInOrder(request))
+      .catch((error: unknown) => {
+        // A rejected link would skip every later request of the stream; end the stream visibly instead.
+        this.close();
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+      });
+  }
+
+  private async handleInOrder(request: WatchRequest__Output): Promise<void> {
+    if (this.closed) return;
     switch (request.request_union) {
       case 'create_request':
-        this.create(request.create_request!);
+        await this.create(request.create_request!);
         break;
       case 'cancel_request': {
         const id = Number(request.cancel_request!.watch_id);
@@ -140,13 +157,15 @@ export class WatchSession {
     }
   }
 
-  private create(request: WatchCreateRequest__Output): void {
+  private async create(request: WatchCreateRequest__Output): Promise<void> {
     const end = request.range_end.length > 0 ? request.range_end : undefined;
     const requestedId = Number(request.watch_id);
-    const revision = this.server.watchHub.currentRevision();
+    let revision = this.server.watchHub.currentRevision();
     try {
       // etcd checks READ over the watched range once, at creation; a refusal is a cancelled create.
-      this.server.authorizeWatch(this.caller, request.key, request.range_end);
+      await this.server.authorizeWatch(this.caller, request.key, request.range_end);
+      if (this.closed) return;
+      revision = this.server.watchHub.currentRevision();
       const id = this.stream.watch({
         id: requestedId === 0 ? undefined : requestedId,
         key: request.key,

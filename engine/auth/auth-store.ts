@@ -44,21 +44,30 @@ export class AuthStore {
   /** Merged permissions per user, valid for `cachedRevision` only (every change bumps the revision). */
   private permissionCache = new Map<string, UnifiedPermissions>();
   private cachedRevision = -1;
+  /** The enabled flag as last read or written (undefined: read it from the backend). */
+  private enabled: boolean | undefined;
 
   constructor(private readonly backend: Backend) {}
 
   /** Drops what is cached in memory (the backend was replaced by a snapshot's). */
   reload(): void {
+    this.enabled = undefined;
     this.permissionCache.clear();
     this.cachedRevision = -1;
   }
 
   // ---- reads ----
 
-  /** Whether auth is enabled. */
+  /**
+   * Whether auth is enabled. Kept in memory once read: every request's apply asks, and only enable, disable and
+   * a replaced backend (reload) change it. Reads and the applier's transaction see the same state in one process.
+   */
   isEnabled(read: ReadTx = this.backend): boolean {
-    const value = read.get('auth', authEnabledKey);
-    return value !== undefined && value.length === 1 && value[0] === 1;
+    if (this.enabled === undefined) {
+      const value = read.get('auth', authEnabledKey);
+      this.enabled = value !== undefined && value.length === 1 && value[0] === 1;
+    }
+    return this.enabled;
   }
 
   /** The auth revision: bumped by every change to users, roles or the enabled flag. */
@@ -143,6 +152,7 @@ export class AuthStore {
     if (root === undefined) throw Errors.RootUserNotExist;
     if (!root.roles.includes(rootRole)) throw Errors.RootRoleNotExist;
     tx.put('auth', authEnabledKey, Uint8Array.of(1));
+    this.enabled = true;
     this.commitRevision(tx);
     return true;
   }
@@ -151,6 +161,7 @@ export class AuthStore {
   disable(tx: WriteTx): boolean {
     if (!this.isEnabled(tx)) return false;
     tx.put('auth', authEnabledKey, Uint8Array.of(0));
+    this.enabled = false;
     this.commitRevision(tx);
     return true;
   }

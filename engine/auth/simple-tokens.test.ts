@@ -7,7 +7,7 @@ test('a token is a random 16-letter prefix and the log index of its Authenticate
   assert.match(prefix, /^[a-zA-Z]{16}$/);
   assert.notEqual(prefix, newTokenPrefix());
   const tokens = new SimpleTokens(1000, () => 0);
-  const token = tokens.assign(prefix, 42, 'alice');
+  const token = tokens.assign('alice', 7, prefix, 42);
   assert.equal(token, `${prefix}.42`);
   assert.equal(tokenIndex(token), 42);
   assert.equal(tokenIndex('no-index'), undefined);
@@ -18,7 +18,7 @@ test('a token is a random 16-letter prefix and the log index of its Authenticate
 test('a token expires a TTL after its last use, and each use restarts the TTL', () => {
   let now = 0;
   const tokens = new SimpleTokens(300_000, () => now);
-  const token = tokens.assign('abcdefghijklmnop', 1, 'alice');
+  const token = tokens.assign('alice', 7, 'abcdefghijklmnop', 1);
   now = 299_000;
   assert.equal(tokens.username(token), 'alice');
   now = 598_000;
@@ -27,13 +27,22 @@ test('a token expires a TTL after its last use, and each use restarts the TTL', 
   assert.equal(tokens.username(token), undefined);
 });
 
-test("invalidating a user drops only that user's tokens; clear drops all", () => {
+test("invalidating a user drops only that user's tokens; disabling auth drops all", () => {
   const tokens = new SimpleTokens(1000, () => 0);
-  const alice = tokens.assign('aaaaaaaaaaaaaaaa', 1, 'alice');
-  const bob = tokens.assign('bbbbbbbbbbbbbbbb', 2, 'bob');
+  const alice = tokens.assign('alice', 7, 'aaaaaaaaaaaaaaaa', 1);
+  const bob = tokens.assign('bob', 7, 'bbbbbbbbbbbbbbbb', 2);
   tokens.invalidateUser('alice');
   assert.equal(tokens.username(alice), undefined);
   assert.equal(tokens.username(bob), 'bob');
-  tokens.clear();
+  tokens.disable();
   assert.equal(tokens.username(bob), undefined);
+});
+
+test('a simple token needs its Authenticate entry applied before a member can judge it, and carries the current revision', () => {
+  const tokens = new SimpleTokens(1000, () => 0);
+  assert.equal(tokens.indexNeeded('abcdefghijklmnop.42'), 42);
+  assert.equal(tokens.indexNeeded('not-a-simple-token'), 0);
+  const token = tokens.assign('alice', 3, tokens.newPrefix(), 42);
+  assert.deepEqual(tokens.info(token, 9), { username: 'alice', revision: 9 });
+  assert.equal(tokens.info('abcdefghijklmnop.43', 9), undefined);
 });

@@ -5,6 +5,8 @@
 // Tokens are not persisted: after a restart clients authenticate again, as with etcd.
 import { randomInt } from 'node:crypto';
 import { authTokensMax } from '../common/limits.ts';
+import type { AuthInfo } from './auth-store.ts';
+import type { TokenProvider } from './token-provider.ts';
 
 const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const prefixLength = 16;
@@ -24,7 +26,8 @@ export function tokenIndex(token: string): number | undefined {
 }
 
 /** The simple tokens of one member. */
-export class SimpleTokens {
+export class SimpleTokens implements TokenProvider {
+  readonly kind = 'simple';
   private readonly tokens = new Map<string, { username: string; expiresMs: number }>();
 
   constructor(
@@ -32,8 +35,12 @@ export class SimpleTokens {
     private readonly clock: () => number,
   ) {}
 
-  /** Binds the token `<prefix>.<index>` to `username` and returns it. */
-  assign(prefix: string, index: number, username: string): string {
+  newPrefix(): string {
+    return newTokenPrefix();
+  }
+
+  /** Binds the token `<prefix>.<index>` to `username` and returns it (the revision plays no part). */
+  assign(username: string, _revision: number, prefix: string, index: number): string {
     this.dropExpired();
     // A bounded table: when full, the tokens closest to expiry go first (their clients authenticate again).
     while (this.tokens.size >= authTokensMax) {
@@ -43,6 +50,16 @@ export class SimpleTokens {
     const token = `${prefix}.${index}`;
     this.tokens.set(token, { username, expiresMs: this.clock() + this.ttlMs });
     return token;
+  }
+
+  indexNeeded(token: string): number {
+    return tokenIndex(token) ?? 0;
+  }
+
+  /** A live token's user at the current revision (simple tokens outlive auth changes, as etcd's); use restarts its TTL. */
+  info(token: string, revision: number): AuthInfo | undefined {
+    const username = this.username(token);
+    return username === undefined ? undefined : { username, revision };
   }
 
   /** The user a live token belongs to, or undefined; using a token restarts its TTL. */
@@ -66,7 +83,7 @@ export class SimpleTokens {
   }
 
   /** Drops every token (auth disabled). */
-  clear(): void {
+  disable(): void {
     this.tokens.clear();
   }
 

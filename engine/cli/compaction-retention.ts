@@ -1,7 +1,7 @@
 // --auto-compaction-retention is read according to --auto-compaction-mode, as etcd's parseCompactionRetention
 // does: in periodic mode a plain number counts hours ("1" is one hour) and anything else is a Go duration
 // ("30m"); in revision mode it is a number of revisions.
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../common/go-duration.ts';
 
 /** The retention in milliseconds (periodic) or revisions (revision); 0 disables auto compaction. */
 export function parseCompactionRetention(mode: 'periodic' | 'revision', text: string): { retention: number } | { error: string } {

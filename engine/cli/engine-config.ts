@@ -7,32 +7,10 @@ import { parseCompactionRetention } from './compaction-retention.ts';
 import type { FlagReader } from './flag-reader.ts';
 import { parseInitialCluster, type InitialClusterMember } from './initial-cluster.ts';
 import { urlScheme } from './url-list.ts';
+import type { MemberTlsSettings, TlsSideSettings, TlsVersion } from '../common/tls-settings.ts';
 
-/** A TLS protocol version etcd lets operators pin. */
-export type TlsVersion = 'TLS1.2' | 'TLS1.3';
-
-/** TLS of the client port (--cert-file, --key-file, ...); empty strings mean "not given". */
-export interface ClientTlsConfig {
-  certificateFile: string;
-  keyFile: string;
-  trustedCaFile: string;
-  clientCertificateAuth: boolean;
-  autoTls: boolean;
-  /** Certificate this member presents when it acts as a client (--client-cert-file). */
-  clientCertificateFile: string;
-  clientKeyFile: string;
-  revocationListFile: string;
-  allowedHostnames: string[];
-}
-
-/** TLS of the peer port (--peer-cert-file, ...). */
-export interface PeerTlsConfig extends ClientTlsConfig {
-  allowedCommonNames: string[];
-  skipClientSanVerification: boolean;
-}
-
-/** Everything a member is started with. */
-export interface EngineConfig {
+/** Everything a member is started with (the TLS settings in engine/common's shape, shared with engine/tls). */
+export interface EngineConfig extends MemberTlsSettings {
   name: string;
   dataDir: string;
   /** Where the write-ahead log lives when not under the data directory. */
@@ -72,13 +50,7 @@ export interface EngineConfig {
   grpcKeepaliveMinTimeMs: number;
   grpcKeepaliveIntervalMs: number;
   grpcKeepaliveTimeoutMs: number;
-  clientTls: ClientTlsConfig;
-  peerTls: PeerTlsConfig;
   cipherSuites: string[];
-  tlsMinVersion: TlsVersion;
-  /** Undefined: the highest version the runtime supports. */
-  tlsMaxVersion: TlsVersion | undefined;
-  selfSignedCertificateValidityYears: number;
   cors: string[];
   hostWhitelist: string[];
   /** 'simple' or 'jwt,<options>' as given. */
@@ -205,7 +177,7 @@ function readQuota(bytes: number, warnings: string[]): number {
   return bytes;
 }
 
-function readClientTls(flags: FlagReader, prefix: '' | 'peer-'): ClientTlsConfig {
+function readClientTls(flags: FlagReader, prefix: '' | 'peer-'): TlsSideSettings {
   return {
     certificateFile: flags.string(`${prefix}cert-file`),
     keyFile: flags.string(`${prefix}key-file`),

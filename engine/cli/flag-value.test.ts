@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlagSpec } from './flag-spec.ts';
 import { parseFlagValue } from './flag-value.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../common/go-duration.ts';
 import { parseUrlList } from './url-list.ts';
 
 const spec = (kind: FlagSpec['kind']): FlagSpec => ({ name: 'x', kind, defaultValue: '', section: 'Member', help: '' });

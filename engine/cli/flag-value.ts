@@ -4,7 +4,7 @@
 // details behind "parse error" and "value out of range"; file values follow etcd's YAML decoding, where a
 // duration given as a number counts nanoseconds.
 import type { FlagSpec, FlagValue } from './flag-spec.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../common/go-duration.ts';
 import { parseUrlList } from './url-list.ts';
 
 /** A value before parsing: text from argv or the environment, or any YAML scalar or list. */

@@ -89,6 +89,8 @@ export const Errors = {
   InvalidAuthToken: define(GrpcCode.Unauthenticated, 'etcdserver: invalid auth token'),
   InvalidAuthMgmt: define(GrpcCode.InvalidArgument, 'etcdserver: invalid auth management'),
   AuthOldRevision: define(GrpcCode.InvalidArgument, 'etcdserver: revision of auth store is old'),
+  // Not in etcd's gRPC error table either: a JWT member with only the public key cannot mint tokens.
+  AuthVerifyOnly: define(GrpcCode.Unknown, 'auth: token signing attempted with verify-only key'),
 
   NoLeader: define(GrpcCode.Unavailable, 'etcdserver: no leader'),
   NotLeader: define(GrpcCode.FailedPrecondition, 'etcdserver: not leader'),

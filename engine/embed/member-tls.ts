@@ -3,23 +3,21 @@
 // errors and warnings.
 import path from 'node:path';
 import type { Logger } from '../common/logger.ts';
-import type { EngineConfig } from '../cli/engine-config.ts';
+import type { MemberTlsSettings } from '../common/tls-settings.ts';
 import type { LeaderClientTls } from '../server/leader-client.ts';
 import type { ServerConfig } from '../server/server-config.ts';
 import { resolveSideTls, type SideTls } from '../tls/member-tls.ts';
 import { hostsOfUrls } from '../tls/self-signed-certificate.ts';
-
-/** The TLS flags of a member; absent when the member is started without the CLI (plain http). */
-export type MemberTlsSettings = Pick<EngineConfig, 'clientTls' | 'peerTls' | 'cipherSuites' | 'tlsMinVersion' | 'tlsMaxVersion' | 'selfSignedCertificateValidityYears'>;
+import { CertificateChecks } from '../tls/certificate-checks.ts';
 
 /** A member's resolved TLS, per side; undefined sides are plain http. */
 export interface MemberTls {
   client: SideTls | undefined;
   peer: SideTls | undefined;
-  /** --peer-cert-allowed-cn: inbound peers must present a certificate with one of these CNs (empty: any). */
-  peerAllowedCommonNames: string[];
-  /** --peer-cert-allowed-hostname: inbound peers' certificates must be valid for one of these hosts (empty: any). */
-  peerAllowedHostnames: string[];
+  /** --client-cert-allowed-hostname and --client-crl-file, judged on every verified client certificate. */
+  clientChecks: CertificateChecks | undefined;
+  /** --peer-cert-allowed-cn, --peer-cert-allowed-hostname and --peer-crl-file, judged on every inbound peer. */
+  peerChecks: CertificateChecks | undefined;
 }
 
 const isSecure = (url: string): boolean => url.startsWith('https:') || url.startsWith('unixs:');
@@ -33,7 +31,7 @@ function checkSchemes(urls: readonly string[], side: SideTls | undefined, flags:
 
 /** Resolves both sides; throws with a message naming the flag and file of the first problem. */
 export async function resolveMemberTls(config: ServerConfig & Partial<MemberTlsSettings>, logger: Logger): Promise<MemberTls> {
-  if (config.clientTls === undefined || config.peerTls === undefined) return { client: undefined, peer: undefined, peerAllowedCommonNames: [], peerAllowedHostnames: [] };
+  if (config.clientTls === undefined || config.peerTls === undefined) return { client: undefined, peer: undefined, clientChecks: undefined, peerChecks: undefined };
   const protocol = { cipherSuites: config.cipherSuites ?? [], tlsMinVersion: config.tlsMinVersion ?? 'TLS1.2', tlsMaxVersion: config.tlsMaxVersion };
   const common = { validityYears: config.selfSignedCertificateValidityYears ?? 1, warn: (message: string) => logger.warn(message, {}) };
   const client = await resolveSideTls(config.clientTls, protocol, {
@@ -50,7 +48,13 @@ export async function resolveMemberTls(config: ServerConfig & Partial<MemberTlsS
   });
   checkSchemes(config.clientUrls, client, '--cert-file, --key-file', 'client', logger);
   checkSchemes(config.peerUrls, peer, '--peer-cert-file, --peer-key-file', 'peer', logger);
-  return { client, peer, peerAllowedCommonNames: config.peerTls.allowedCommonNames, peerAllowedHostnames: config.peerTls.allowedHostnames };
+  const clientChecks = new CertificateChecks({ allowedCommonNames: [], allowedHostnames: config.clientTls.allowedHostnames, revocationListFile: config.clientTls.revocationListFile });
+  const peerChecks = new CertificateChecks({
+    allowedCommonNames: config.peerTls.allowedCommonNames,
+    allowedHostnames: config.peerTls.allowedHostnames,
+    revocationListFile: config.peerTls.revocationListFile,
+  });
+  return { client, peer, clientChecks: clientChecks.active ? clientChecks : undefined, peerChecks: peerChecks.active ? peerChecks : undefined };
 }
 
 /** How this member calls a leader's https client URL: the client side of the client port's TLS. */

@@ -51,7 +51,7 @@ export function peerTransportTls(tls: MemberTls): PeerTlsOptions | undefined {
     maxVersion: peer.server.maxVersion,
     ...(peer.server.ciphers === undefined ? {} : { ciphers: peer.server.ciphers }),
     clientCertificateAuth: peer.clientCertificateAuth,
-    allowedCommonNames: tls.peerAllowedCommonNames,
+    ...(tls.peerChecks === undefined ? {} : { checkCertificate: (socket) => tls.peerChecks?.refusal(socket) }),
     skipServerVerification: peer.selfSigned,
   };
 }

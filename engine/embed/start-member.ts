@@ -13,7 +13,8 @@ import { httpHandler } from '../api/http-handler.ts';
 import { listenClient, type ClientListener } from '../api/client-listener.ts';
 import type { PeerTransport } from '../transport/index.ts';
 import { peerTransportTls, startPeerLinks } from './peer-links.ts';
-import { leaderClientTls, resolveMemberTls, type MemberTlsSettings } from './member-tls.ts';
+import type { MemberTlsSettings } from '../common/tls-settings.ts';
+import { leaderClientTls, resolveMemberTls } from './member-tls.ts';
 
 /** A running member with its listeners. */
 export interface RunningMember {
@@ -74,7 +75,13 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
       const { host, port, secure } = hostAndPort(url);
       const tls = secure ? memberTls.client?.server : undefined;
       const listener = await listenClient(
-        { host, port, tls, onConnectionError: (error, remote) => logger.warn('rejected connection', { 'remote-addr': remote, error: error.message }) },
+        {
+          host,
+          port,
+          tls,
+          checkCertificate: memberTls.clientChecks === undefined ? undefined : (socket) => memberTls.clientChecks?.refusal(socket),
+          onConnectionError: (error, remote) => logger.warn('rejected connection', { 'remote-addr': remote, error: error.message }),
+        },
         { grpc: injector, http: httpServer },
       );
       listeners.push(listener);

@@ -1,5 +1,5 @@
-// Lets callers wait until the member has applied a given log index (used after a ReadIndex round, and by
-// requests that must observe their own earlier writes).
+// Lets callers wait until the member has applied a given log index: after a ReadIndex round, for requests that
+// must observe their own earlier writes, and for simple tokens minted by an entry not yet applied here.
 
 /** Waiters keyed by the applied index they need. */
 export class AppliedIndexWait {
@@ -19,6 +19,29 @@ export class AppliedIndexWait {
   wait(index: number): Promise<void> {
     if (index <= this.applied) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ index, resolve }));
+  }
+
+  /**
+   * Resolves true once `index` is applied, or false after `timeoutMs` (the waiter is then dropped, so that a
+   * request naming an index that never comes leaves nothing behind).
+   */
+  waitWithin(index: number, timeoutMs: number): Promise<boolean> {
+    if (index <= this.applied) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        index,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        const position = this.waiters.indexOf(waiter);
+        if (position >= 0) this.waiters.splice(position, 1);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
   }
 
   /** Records progress and releases the waiters it satisfies. */

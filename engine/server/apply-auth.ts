@@ -1,17 +1,17 @@
 // Applies the auth entries of the log to the auth store (etcd's applierV3backend auth methods). Passwords
 // arrive already hashed (the receiving member hashed them before proposing); an Authenticate entry arrives
-// after the receiving member checked the password, and its apply mints the simple token on every member that
-// applies it, so the client may use it with any of them.
+// after the receiving member checked the password, and its apply mints the token on every member that applies
+// it (as etcd does): a simple token becomes known to every member, so the client may use it with any of them.
 import { Errors } from '../common/errors.ts';
 import type { AuthStore } from '../auth/auth-store.ts';
-import type { SimpleTokens } from '../auth/simple-tokens.ts';
+import type { TokenProvider } from '../auth/token-provider.ts';
 import type { WriteTx } from '../storage/backend/backend.ts';
 import type { InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 
 /** What applying auth entries needs. */
 export interface AuthApplyContext {
   auth: AuthStore;
-  tokens: SimpleTokens;
+  tokens: TokenProvider;
 }
 
 const emptyResponse = (): { header: object } => ({ header: {} });
@@ -28,7 +28,7 @@ export function applyAuthRequest(context: AuthApplyContext, tx: WriteTx, request
     return emptyResponse();
   }
   if (request.auth_disable) {
-    if (auth.disable(tx)) tokens.clear();
+    if (auth.disable(tx)) tokens.disable();
     return emptyResponse();
   }
   if (request.authenticate) {
@@ -36,7 +36,7 @@ export function applyAuthRequest(context: AuthApplyContext, tx: WriteTx, request
     if (!auth.isEnabled(tx)) throw Errors.AuthNotEnabled;
     const user = auth.user(name, tx);
     if (user === undefined || user.noPassword) throw Errors.AuthFailed;
-    return { header: {}, token: tokens.assign(prefix, index, name) };
+    return { header: {}, token: tokens.assign(name, auth.revision(tx), prefix, index) };
   }
   if (request.auth_user_add) {
     const add = request.auth_user_add;

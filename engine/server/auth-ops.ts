@@ -1,12 +1,12 @@
 // The Auth API of a member (etcd's v3_server.go auth methods): who a call comes from, the management
 // operations proposed through the log, and the reads served from the local auth store. Passwords are hashed
 // here, before proposing, so the log and the backend only ever hold bcrypt hashes; Authenticate checks the
-// password here too, then proposes an entry whose apply mints the token on every member.
+// password here too, then proposes an entry whose apply mints the token (simple or JWT) on every member.
 import { Errors } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AuthInfo, AuthStore } from '../auth/auth-store.ts';
 import { hashPassword, passwordMatches } from '../auth/password-hash.ts';
-import { newTokenPrefix, type SimpleTokens } from '../auth/simple-tokens.ts';
+import type { TokenProvider } from '../auth/token-provider.ts';
 import type { InternalRaftRequest } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 import type { AuthUserAddRequest__Output } from '../proto/generated/etcdserverpb/AuthUserAddRequest.ts';
 import type { AuthRoleGrantPermissionRequest__Output } from '../proto/generated/etcdserverpb/AuthRoleGrantPermissionRequest.ts';
@@ -17,9 +17,13 @@ import type { AuthApi, Caller } from './server-api.ts';
 /** What the auth operations need from the member. */
 export interface AuthOpsHost {
   auth: AuthStore;
-  tokens: SimpleTokens;
+  tokens: TokenProvider;
   bcryptCost: number;
   logger: Logger;
+  /** How long a request may wait for this member to apply the entry that minted its simple token. */
+  requestTimeoutMs: number;
+  /** Resolves true once this member has applied `index`, false after `timeoutMs`. */
+  waitApplied(index: number, timeoutMs: number): Promise<boolean>;
   /** Proposes a request on behalf of `info` and resolves with its response once applied. */
   propose(request: InternalRaftRequest, info: AuthInfo | undefined): Promise<unknown>;
   /** Waits until this member has applied everything committed before the call (ReadIndex). */
@@ -36,24 +40,36 @@ export class AuthOps implements AuthApi {
   /**
    * The user a call acts as: its token's user, else (with --client-cert-auth) the verified certificate's
    * Common Name; undefined for an anonymous call. A token that names nobody is refused, as etcd does, whether or
-   * not auth is enabled. The revision is the current one: simple tokens stay valid across auth changes.
+   * not auth is enabled. Simple tokens carry the current revision (they stay valid across auth changes); a JWT
+   * carries the revision it was minted at. A simple token minted by an entry this member has not applied yet
+   * (the client authenticated through a member further ahead) waits for that entry, as etcd's indexWaiter does.
    */
-  resolve(caller: Caller | undefined): AuthInfo | undefined {
+  async resolve(caller: Caller | undefined): Promise<AuthInfo | undefined> {
     const { auth, tokens } = this.host;
     if (caller?.token !== undefined && caller.token !== '') {
-      const username = tokens.username(caller.token);
-      if (username === undefined) throw Errors.InvalidAuthToken;
-      return { username, revision: auth.revision() };
+      const needed = tokens.indexNeeded(caller.token);
+      if (needed > 0) await this.host.waitApplied(needed, this.host.requestTimeoutMs);
+      const info = tokens.info(caller.token, auth.revision());
+      if (info === undefined) {
+        // etcd logs the token itself; it is a credential, so it stays out of the log here.
+        this.host.logger.warn('invalid auth token', {});
+        throw Errors.InvalidAuthToken;
+      }
+      return info;
     }
     if (caller?.commonName !== undefined) return { username: caller.commonName, revision: auth.revision() };
     return undefined;
   }
 
   /** Refuses a caller without the root role once auth is enabled. */
-  checkAdmin(caller: Caller | undefined): AuthInfo | undefined {
-    const info = this.resolve(caller);
+  async checkAdmin(caller: Caller | undefined): Promise<AuthInfo | undefined> {
+    const info = await this.resolve(caller);
     this.host.auth.checkAdmin(info);
     return info;
+  }
+
+  isEnabled(): boolean {
+    return this.host.auth.isEnabled();
   }
 
   /** Refuses a result computed with credentials the auth store moved past while it was computed (etcd's doSerialize). */
@@ -91,7 +107,7 @@ export class AuthOps implements AuthApi {
         this.host.logger.warn('invalid authentication was requested', { user: name });
         throw Errors.AuthFailed;
       }
-      const response = (await this.host.propose({ authenticate: { name, password: '', simple_token: newTokenPrefix() } }, undefined)) as { token: string };
+      const response = (await this.host.propose({ authenticate: { name, password: '', simple_token: this.host.tokens.newPrefix() } }, undefined)) as { token: string };
       if (checkedRevision === auth.revision()) return { header: {}, token: response.token };
       this.host.logger.info('revision when password checked became stale; retrying', {});
     }
@@ -107,7 +123,7 @@ export class AuthOps implements AuthApi {
 
   async userGet(name: string, caller?: Caller): Promise<{ header: object; roles: string[] }> {
     await this.host.linearizableRead();
-    const info = this.resolve(caller);
+    const info = await this.resolve(caller);
     // A user may read its own record without the root role.
     if (info?.username !== name) this.host.auth.checkAdmin(info);
     const user = this.host.auth.user(name);
@@ -117,7 +133,7 @@ export class AuthOps implements AuthApi {
 
   async userList(caller?: Caller): Promise<{ header: object; users: string[] }> {
     await this.host.linearizableRead();
-    this.checkAdmin(caller);
+    await this.checkAdmin(caller);
     return { header: {}, users: this.host.auth.users().map((user) => user.name) };
   }
 
@@ -149,7 +165,7 @@ export class AuthOps implements AuthApi {
 
   async roleGet(name: string, caller?: Caller): Promise<{ header: object; perm: Permission[] }> {
     await this.host.linearizableRead();
-    const info = this.resolve(caller);
+    const info = await this.resolve(caller);
     // A user may read the roles it has without the root role.
     if (info === undefined || !this.host.auth.hasRole(info.username, name)) this.host.auth.checkAdmin(info);
     const role = this.host.auth.role(name);
@@ -162,7 +178,7 @@ export class AuthOps implements AuthApi {
 
   async roleList(caller?: Caller): Promise<{ header: object; roles: string[] }> {
     await this.host.linearizableRead();
-    this.checkAdmin(caller);
+    await this.checkAdmin(caller);
     return { header: {}, roles: this.host.auth.roles().map((role) => role.name) };
   }
 
@@ -183,7 +199,7 @@ export class AuthOps implements AuthApi {
 
   /** Proposes a management request: refused at once without the root role, and checked again on apply. */
   private async proposeAdmin(request: InternalRaftRequest, caller: Caller | undefined): Promise<void> {
-    const info = this.checkAdmin(caller);
+    const info = await this.checkAdmin(caller);
     await this.host.propose(request, info);
   }
 }

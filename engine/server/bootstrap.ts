@@ -29,7 +29,7 @@ import type { ServerConfig } from './server-config.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { leaseState, mvccState, watchHub } from './state-adapters.ts';
 import { AuthStore } from '../auth/auth-store.ts';
-import { SimpleTokens } from '../auth/simple-tokens.ts';
+import { createTokenProvider } from '../auth/create-token-provider.ts';
 
 /** Process-level services a member is opened with. */
 export interface OpenOptions {
@@ -38,12 +38,14 @@ export interface OpenOptions {
   clock?: () => number;
 }
 
-function encodeWalMetadata(memberId: bigint, clusterId: bigint): Uint8Array {
+/** The WAL's metadata record: the member and cluster IDs (also written by cairn-util's snapshot restore). */
+export function encodeWalMetadata(memberId: bigint, clusterId: bigint): Uint8Array {
   const type = messageType('cairnpb.WalMetadata');
   return type.encode(type.fromObject({ member_ID: memberId.toString(), cluster_ID: clusterId.toString() })).finish();
 }
 
-function decodeWalMetadata(bytes: Uint8Array): { memberId: bigint; clusterId: bigint } {
+/** The member and cluster IDs of a WAL metadata record. */
+export function decodeWalMetadata(bytes: Uint8Array): { memberId: bigint; clusterId: bigint } {
   const type = messageType('cairnpb.WalMetadata');
   const object = type.toObject(type.decode(bytes), { longs: String, defaults: true }) as { member_ID: string; cluster_ID: string };
   return { memberId: BigInt(object.member_ID), clusterId: BigInt(object.cluster_ID) };
@@ -108,6 +110,13 @@ async function createNewMember(config: ServerConfig, walDirectory: string, logge
 export async function openMember(config: ServerConfig, options: OpenOptions): Promise<EtcdServer> {
   const clock = options.clock ?? Date.now;
   const logger = options.logger;
+  // Before anything is opened: unusable --auth-token options stop the start with etcd's error.
+  const tokens = createTokenProvider({
+    authToken: config.authToken ?? 'simple',
+    simpleTtlMs: (config.authTokenTtlSeconds ?? authTokenTtlSecondsDefault) * 1000,
+    clock,
+    logger: logger.child({ caller: 'auth' }),
+  });
   const layout = dataDirLayout(config.dataDir, config.walDir);
   mkdirSync(layout.member, { recursive: true, mode: 0o700 });
   mkdirSync(layout.snap, { recursive: true, mode: 0o700 });
@@ -145,9 +154,7 @@ export async function openMember(config: ServerConfig, options: OpenOptions): Pr
   // The server exists only after the applier; membership changes reach it through this late binding.
   const late: { server?: EtcdServer } = {};
 
-  if ((config.authToken ?? 'simple').split(',')[0] !== 'simple') throw new Error(`--auth-token ${config.authToken}: only simple tokens are supported`);
   const auth = new AuthStore(backend);
-  const tokens = new SimpleTokens((config.authTokenTtlSeconds ?? authTokenTtlSecondsDefault) * 1000, clock);
   const applier = new Applier({
     auth,
     tokens,

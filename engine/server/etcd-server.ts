@@ -2,6 +2,7 @@
 // turns client requests into proposals (writes), ReadIndex rounds (linearizable reads) or local reads
 // (serializable). Everything that changes state is applied from the log by the Applier, so a member's state
 // is a pure function of its log.
+import { uint64Long, type Uint64Long } from '../proto/uint64.ts';
 import { Errors, EtcdError } from '../common/errors.ts';
 import { leaderTransferTimeoutMs, leaseTtlSecondsMin, proposalsPendingMax } from '../common/limits.ts';
 import type { Logger } from '../common/logger.ts';
@@ -10,12 +11,12 @@ import type { InternalRaftRequest, InternalRaftRequest__Output } from '../proto/
 import type { ConfChange, Entry, HardState, Message, ReadState, Snapshot, SoftState } from '../raft/types.ts';
 import type { Status } from '../raft/status.ts';
 import { ConfChangeType, ProposalDroppedError, StepPeerNotFoundError } from '../raft/index.ts';
-import { NONE, StateType } from '../raft/types.ts';
+import { MessageType, NONE, StateType } from '../raft/types.ts';
 import type { Backend, BackendSnapshot } from '../storage/backend/backend.ts';
 import type { AuthApi, Caller, ServerApi } from './server-api.ts';
 import type { AuthInfo, AuthStore } from '../auth/auth-store.ts';
 import { PermissionType } from '../auth/permission-check.ts';
-import type { SimpleTokens } from '../auth/simple-tokens.ts';
+import type { TokenProvider } from '../auth/token-provider.ts';
 import { bcryptCostDefault } from '../auth/password-hash.ts';
 import { rootUser } from '../auth/auth-store.ts';
 import { AuthOps } from './auth-ops.ts';
@@ -100,7 +101,7 @@ export interface ServerParts {
   applier: Applier;
   /** The auth store and simple tokens the applier also holds (the API resolves and checks callers with them). */
   auth: AuthStore;
-  tokens: SimpleTokens;
+  tokens: TokenProvider;
   watchHub: WatchHub;
   /** The index the backend had applied when it was opened. */
   appliedIndex: number;
@@ -160,6 +161,9 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   private readonly leaderWaits = new Set<{ target: bigint; resolve: () => void }>();
   /** Backends that arrived with snapshot messages, by snapshot index, until Raft hands the snapshot back. */
   private readonly receivedBackends = new Map<number, string>();
+  /** The IDs every response header carries, ready for the encoder (see engine/proto/uint64.ts). */
+  private readonly memberIdLong: Uint64Long;
+  private readonly clusterIdLong: Uint64Long;
 
   constructor(private readonly parts: ServerParts) {
     this.config = parts.config;
@@ -173,6 +177,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       watchProgressNotifyIntervalMs: parts.config.watchProgressNotifyIntervalMs,
     };
     this.ids = new RequestIdGenerator(parts.memberId, parts.clock());
+    this.memberIdLong = uint64Long(parts.memberId);
+    this.clusterIdLong = uint64Long(parts.clusterId);
     this.applied = new AppliedIndexWait(parts.appliedIndex);
     this.reads = new ReadIndexCoordinator(
       { requestReadIndex: (context) => this.requestReadIndex(context), appliedIndex: () => this.applied.appliedIndex },
@@ -206,6 +212,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
       logger: parts.logger,
       propose: (request, info) => this.proposeForResult(request, false, info).then((result) => result.response),
       linearizableRead: () => this.linearizableRead(),
+      requestTimeoutMs: requestTimeoutMs(parts.config),
+      waitApplied: (index, timeoutMs) => this.applied.waitWithin(index, timeoutMs),
     });
     this.auth = this.authOps;
     this.clusterOps = new ClusterOps(
@@ -310,7 +318,14 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
 
   /** Sends peer messages through the transport (a member started without one has no peers to reach). */
   send(messages: Message[]): void {
-    if (messages.length > 0) this.transport?.send(messages);
+    if (messages.length === 0) return;
+    for (let i = 0; i < messages.length; i++) {
+      const snapshot = messages[i].snapshot;
+      if (messages[i].type !== MessageType.Snap || !snapshot) continue;
+      const metadata = this.parts.storage.mergedSnapshotMetadata(snapshot.metadata, this.applied.appliedIndex);
+      messages[i] = { ...messages[i], snapshot: { ...snapshot, metadata } };
+    }
+    this.transport?.send(messages);
   }
 
   /**
@@ -546,9 +561,10 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     if (this.waits.size >= proposalsPendingMax) throw Errors.TooManyRequests;
     const id = this.ids.next();
     // Who asked, and at which auth revision: the applier checks the permissions again against both.
-    const header = { ID: id.toString(), username: info?.username ?? '', auth_revision: String(info?.revision ?? 0) };
+    // The ID as a Long and the revision as a number: the encoder would parse decimal strings on every proposal.
+    const header = { ID: uint64Long(id), username: info?.username ?? '', auth_revision: info?.revision ?? 0 };
     const data = clientShaped
-      ? encodeProposedRequest({ ...request, header } as InternalRaftRequest__Output)
+      ? encodeProposedRequest({ ...request, header } as unknown as InternalRaftRequest__Output)
       : encodeInternalRequest({ ...request, header });
     if (data.length > this.config.requestBytesMax) throw Errors.RequestTooLarge;
     const startedMs = this.parts.clock();
@@ -587,8 +603,8 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
 
   header(revision = 0): ResponseHeader {
     return {
-      cluster_id: this.clusterId.toString(),
-      member_id: this.memberId.toString(),
+      cluster_id: this.clusterIdLong,
+      member_id: this.memberIdLong,
       revision: revision === 0 ? this.applier.currentRevision() : revision,
       raft_term: this.currentTerm,
     };
@@ -597,7 +613,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   async range(request: RangeRequest__Output, caller?: Caller): Promise<RangeResponse> {
     if (!request.serializable) await this.linearizableRead();
     this.metrics.rangeTotal.inc();
-    const info = this.authOps.resolve(caller);
+    const info = await this.authOps.resolve(caller);
     this.parts.auth.checkOperation(info, request.key, request.range_end, PermissionType.Read);
     const response = applyRange(this.applier.readView(), request);
     this.authOps.checkFresh(info);
@@ -605,20 +621,20 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   }
 
   async put(request: PutRequest__Output, caller?: Caller): Promise<PutResponse> {
-    const info = this.authOps.resolve(caller);
+    const info = await this.authOps.resolve(caller);
     this.checkQuota(request.key.length + request.value.length);
     this.metrics.putTotal.inc();
     return (await this.proposeClientRequest({ put: request }, info)) as PutResponse;
   }
 
   async deleteRange(request: DeleteRangeRequest__Output, caller?: Caller): Promise<DeleteRangeResponse> {
-    const info = this.authOps.resolve(caller);
+    const info = await this.authOps.resolve(caller);
     this.metrics.deleteTotal.inc();
     return (await this.proposeClientRequest({ delete_range: request }, info)) as DeleteRangeResponse;
   }
 
   async txn(request: TxnRequest__Output, caller?: Caller): Promise<TxnResponse> {
-    const info = this.authOps.resolve(caller);
+    const info = await this.authOps.resolve(caller);
     this.metrics.txnTotal.inc();
     if (isReadOnlyTxn(request)) {
       // etcd serves read-only txns without the log: linearizable unless every range is serializable.
@@ -632,12 +648,12 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
     return (await this.proposeClientRequest({ txn: request }, info)) as TxnResponse;
   }
 
-  authorizeWatch(caller: Caller | undefined, key: Uint8Array, rangeEnd: Uint8Array): void {
-    this.parts.auth.checkOperation(this.authOps.resolve(caller), key, rangeEnd, PermissionType.Read);
+  async authorizeWatch(caller: Caller | undefined, key: Uint8Array, rangeEnd: Uint8Array): Promise<void> {
+    this.parts.auth.checkOperation(await this.authOps.resolve(caller), key, rangeEnd, PermissionType.Read);
   }
 
-  authorizeAdmin(caller: Caller | undefined): void {
-    this.authOps.checkAdmin(caller);
+  async authorizeAdmin(caller: Caller | undefined): Promise<void> {
+    await this.authOps.checkAdmin(caller);
   }
 
   async compact(request: CompactionRequest__Output): Promise<CompactionResponse> {
@@ -656,7 +672,7 @@ export class EtcdServer implements ServerApi, RaftDriverHost {
   }
 
   async leaseRevoke(id: bigint, caller?: Caller): Promise<LeaseRevokeResponse> {
-    const info = this.authOps.resolve(caller);
+    const info = await this.authOps.resolve(caller);
     if (!this.applier.leaseExists(id)) throw Errors.LeaseNotFound;
     return (await this.proposeForResult({ lease_revoke: { ID: id.toString() } }, false, info)).response as LeaseRevokeResponse;
   }

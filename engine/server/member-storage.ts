@@ -7,7 +7,7 @@
 // before it, so the log on disk stays bounded and a restart replays only the entries after the snapshot.
 import path from 'node:path';
 import type { Logger } from '../common/logger.ts';
-import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.ts';
+import type { ConfState, Entry, HardState, Snapshot, SnapshotMetadata } from '../raft/types.ts';
 import { MemoryStorage } from '../raft/memory-storage.ts';
 import { Wal } from '../storage/wal/wal.ts';
 import { snapshotBackendFileName, Snapshotter } from '../storage/snapshot/snapshotter.ts';
@@ -65,6 +65,17 @@ export class MemberStorage {
     if (compactIndex > this.raftStorage.firstIndex()) this.raftStorage.compact(compactIndex);
     await this.wal.releaseTo(appliedIndex);
     this.options.logger.info('saved snapshot', { 'snapshot-index': appliedIndex, 'snapshot-term': snapshot.metadata.term });
+  }
+
+  /**
+   * What a snapshot message to a lagging or new member says (etcd's createMergedSnapshotMessage): the stored
+   * snapshot's metadata moved up to `appliedIndex`, with the membership as applied now. The backend copy that
+   * travels with the message is taken at send time, so it holds at least `appliedIndex`; and a member added after
+   * the stored snapshot was taken must find itself in the configuration, or its Raft refuses the snapshot.
+   */
+  mergedSnapshotMetadata(stored: SnapshotMetadata, appliedIndex: number): SnapshotMetadata {
+    if (appliedIndex <= stored.index) return stored;
+    return { index: appliedIndex, term: this.raftStorage.term(appliedIndex), confState: this.options.confState() };
   }
 
   /** Where the backend copy of the snapshot at `term` and `index` is kept (if it came with one). */

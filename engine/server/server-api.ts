@@ -40,6 +40,8 @@ export interface Caller {
 
 /** The Auth service's operations (management ones need the root role once auth is enabled). */
 export interface AuthApi {
+  /** Whether auth is enabled on this member (as applied so far). */
+  isEnabled(): boolean;
   authEnable(caller?: Caller): Promise<object>;
   authDisable(caller?: Caller): Promise<object>;
   authStatus(): Promise<{ header: object; enabled: boolean; authRevision: string }>;
@@ -90,9 +92,9 @@ export interface ServerApi {
   /** The watch event source for watch streams. */
   readonly watchHub: WatchHub;
   /** Refuses a watch on [key, rangeEnd) the caller may not read (checked once, when the watch is created). */
-  authorizeWatch(caller: Caller | undefined, key: Uint8Array, rangeEnd: Uint8Array): void;
+  authorizeWatch(caller: Caller | undefined, key: Uint8Array, rangeEnd: Uint8Array): Promise<void>;
   /** Refuses a caller without the root role once auth is enabled (maintenance and membership changes). */
-  authorizeAdmin(caller: Caller | undefined): void;
+  authorizeAdmin(caller: Caller | undefined): Promise<void>;
   /** The Auth service. */
   readonly auth: AuthApi;
 

@@ -40,7 +40,7 @@ export interface ServerConfig {
   initialCorruptCheck: boolean;
   /** How often watchers that asked for progress notifications get one (--experimental-watch-progress-notify-interval). */
   watchProgressNotifyIntervalMs: number;
-  /** Token provider (--auth-token): 'simple' (the default); 'jwt,...' is not supported yet and refuses to start. */
+  /** Token provider (--auth-token): 'simple' (the default) or 'jwt,sign-method=...,pub-key=...,priv-key=...,ttl=...'. */
   authToken?: string;
   /** Simple token lifetime after its last use, in seconds (--auth-token-ttl, default 300). */
   authTokenTtlSeconds?: number;

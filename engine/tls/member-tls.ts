@@ -5,25 +5,7 @@ import type { ConnectionOptions, SecureVersion, TlsOptions } from 'node:tls';
 import { opensslCipherList } from './cipher-suites.ts';
 import { ensureSelfSignedCertificate } from './self-signed-certificate.ts';
 import { readTlsFiles, type TlsMaterial } from './tls-files.ts';
-
-/** The flags of one side (the field names of engine/cli's ClientTlsConfig). */
-export interface TlsSideSettings {
-  certificateFile: string;
-  keyFile: string;
-  trustedCaFile: string;
-  clientCertificateAuth: boolean;
-  autoTls: boolean;
-  /** The certificate the member presents when it dials this side (--client-cert-file); the server's when empty. */
-  clientCertificateFile: string;
-  clientKeyFile: string;
-}
-
-/** TLS versions and cipher suites, shared by both sides as in etcd. */
-export interface TlsProtocolSettings {
-  cipherSuites: readonly string[];
-  tlsMinVersion: 'TLS1.2' | 'TLS1.3';
-  tlsMaxVersion: 'TLS1.2' | 'TLS1.3' | undefined;
-}
+import type { TlsProtocolSettings, TlsSideSettings, TlsVersion } from '../common/tls-settings.ts';
 
 /** Where a side's flags come from and what --auto-tls needs. */
 export interface TlsSideContext {
@@ -51,7 +33,7 @@ export interface SideTls {
   selfSigned: boolean;
 }
 
-function nodeVersion(version: 'TLS1.2' | 'TLS1.3'): SecureVersion {
+function nodeVersion(version: TlsVersion): SecureVersion {
   return version === 'TLS1.2' ? 'TLSv1.2' : 'TLSv1.3';
 }
 

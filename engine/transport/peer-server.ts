@@ -7,7 +7,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { peerServerOptions, peerTlsFailureReason, refusedCommonName, type PeerTlsOptions } from './peer-tls.ts';
+import { peerServerOptions, peerTlsFailureReason, type PeerTlsOptions } from './peer-tls.ts';
 import { formatId, type Logger } from '../common/logger.ts';
 import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
 import type { NodeId } from '../raft/types.ts';
@@ -66,7 +66,7 @@ export class PeerServer {
 
   /**
    * An https server that refuses, with the reason in the log, peers whose certificate fails verification
-   * (--peer-client-cert-auth) or whose Common Name is not allowed (--peer-cert-allowed-cn).
+   * (--peer-client-cert-auth) or that the embedder's check refuses (allowed CN or host name, revocation list).
    */
   private secureServer(tls: PeerTlsOptions): https.Server {
     const server = https.createServer(peerServerOptions(tls));
@@ -79,7 +79,7 @@ export class PeerServer {
       this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remoteOf(socket), error: peerTlsFailureReason(error, socket) });
     });
     server.on('secureConnection', (socket: TLSSocket) => {
-      const refusal = refusedCommonName(tls, socket);
+      const refusal = tls.checkCertificate?.(socket);
       if (refusal === undefined) return;
       this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remoteOf(socket), error: refusal });
       socket.destroy();

@@ -1,6 +1,7 @@
 // TLS of the peer URLs beyond the certificate material: whether dialing peers must present a certificate the
-// member trusts (--peer-client-cert-auth), which Common Names they may have (--peer-cert-allowed-cn), and
-// whether the member skips verifying its peers (self-signed --peer-auto-tls certificates, as etcd does).
+// member trusts (--peer-client-cert-auth), which certificates are refused after the handshake (the embedder's
+// check: --peer-cert-allowed-cn, --peer-cert-allowed-hostname, --peer-crl-file), and whether the member skips
+// verifying its peers (self-signed --peer-auto-tls certificates, as etcd does).
 import type { ServerOptions } from 'node:https';
 import type { ConnectionOptions, SecureContextOptions, TLSSocket } from 'node:tls';
 import { certificateVerifyReason } from '../common/tls-verify-errors.ts';
@@ -9,8 +10,8 @@ import { certificateVerifyReason } from '../common/tls-verify-errors.ts';
 export interface PeerTlsOptions extends SecureContextOptions {
   /** Require a certificate from every dialing peer and verify it against `ca` (--peer-client-cert-auth). */
   clientCertificateAuth?: boolean;
-  /** Inbound peers' verified certificates must carry one of these Common Names; empty or absent: any. */
-  allowedCommonNames?: readonly string[];
+  /** Judges an inbound peer's certificate after the handshake: a reason refuses the connection (logged). */
+  checkCertificate?: (socket: TLSSocket) => string | undefined;
   /** Dial peers without verifying their certificates (self-signed certificates, etcd's --peer-auto-tls). */
   skipServerVerification?: boolean;
   /** TLS versions and ciphers (etcd's --tls-min-version, --tls-max-version, --cipher-suites). */
@@ -19,7 +20,7 @@ export interface PeerTlsOptions extends SecureContextOptions {
 }
 
 function contextOnly(tls: PeerTlsOptions): SecureContextOptions {
-  const { clientCertificateAuth: _auth, allowedCommonNames: _names, skipServerVerification: _skip, ...context } = tls;
+  const { clientCertificateAuth: _auth, checkCertificate: _check, skipServerVerification: _skip, ...context } = tls;
   return context;
 }
 
@@ -34,15 +35,6 @@ export function peerDialOptions(tls: PeerTlsOptions): ConnectionOptions {
   return { ...contextOnly(tls), rejectUnauthorized: tls.skipServerVerification !== true };
 }
 
-/** Why an inbound peer's certificate is not allowed by --peer-cert-allowed-cn, or undefined when it is. */
-export function refusedCommonName(tls: PeerTlsOptions, socket: TLSSocket): string | undefined {
-  const allowed = tls.allowedCommonNames ?? [];
-  if (allowed.length === 0) return undefined;
-  const subject = socket.getPeerCertificate()?.subject as { CN?: string | string[] } | undefined;
-  const names = subject?.CN === undefined ? [] : Array.isArray(subject.CN) ? subject.CN : [subject.CN];
-  if (socket.authorized && names.some((name) => allowed.includes(name))) return undefined;
-  return `CommonName authentication failed: certificate CN ${JSON.stringify(names[0] ?? '')} is not one of ${allowed.join(', ')}`;
-}
 
 /** The reason to log for a peer whose TLS handshake failed. */
 export function peerTlsFailureReason(error: Error, socket: TLSSocket): string {

@@ -22,7 +22,7 @@ export interface HttpsAnswer {
 }
 
 /** One https request with `credentials`; rejects when the TLS handshake or the connection fails. */
-export function httpsRequest(url: string, credentials: ClientCredentials, method = 'GET', body?: string): Promise<HttpsAnswer> {
+export function httpsRequest(url: string, credentials: ClientCredentials, method = 'GET', body?: string, headers: Record<string, string> = {}): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const request = https.request(
       url,
@@ -34,7 +34,7 @@ export function httpsRequest(url: string, credentials: ClientCredentials, method
         cert: credentials.certificateFile === undefined ? undefined : readFileSync(credentials.certificateFile),
         key: credentials.keyFile === undefined ? undefined : readFileSync(credentials.keyFile),
         rejectUnauthorized: credentials.insecure !== true,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       },
       (response) => {
         let text = '';

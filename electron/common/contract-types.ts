@@ -399,10 +399,42 @@ export interface SnapshotInfo {
   inLibrary: boolean;
 }
 
+/** How often a connection is snapshotted into the library, and how many of those snapshots are kept. */
+export interface SnapshotSchedule {
+  enabled: boolean;
+  /** Minutes between two snapshots (the GUI offers minutes and hours). */
+  intervalMinutes: number;
+  /** Scheduled snapshots of this connection kept in the library; older ones are deleted after each new one. */
+  keep: number;
+}
+
+/** The outcome of one scheduled snapshot. */
+export interface ScheduledRunResult {
+  /** ISO 8601. */
+  at: string;
+  ok: boolean;
+  /** The snapshot taken, or null when it failed. */
+  snapshotId: string | null;
+  /** Plain words: what was saved (and deleted by retention), or why it failed. */
+  message: string;
+}
+
+/** A connection's snapshot schedule as main runs it. */
+export interface SnapshotScheduleState {
+  connectionId: string;
+  schedule: SnapshotSchedule;
+  /** ISO 8601, or null when the schedule is off. */
+  nextRunAt: string | null;
+  running: boolean;
+  lastRun: ScheduledRunResult | null;
+  /** Snapshots this schedule took that are still in the library, newest first. */
+  snapshotIds: string[];
+}
+
 /** Progress of a long operation the renderer started with its own `operationId`. */
 export interface OperationProgress {
   operationId: string;
-  kind: 'snapshot' | 'restore' | 'defragment' | 'reset';
+  kind: 'snapshot' | 'restore' | 'defragment' | 'reset' | 'tls';
   phase: 'running' | 'done' | 'failed';
   /** Human-readable step, e.g. "Stopping members". */
   step: string;
@@ -432,16 +464,47 @@ export interface LocalMember {
   lastExit: { code: number | null; signal: string | null; at: string } | null;
   /** When a crashed member is started again (ISO 8601), or null. */
   nextRestartAt: string | null;
+  /** True for a member added to the running cluster (`localCluster.addMember`); only those can be removed. */
+  joined: boolean;
 }
 
 /** The whole local cluster. */
 export interface LocalClusterState {
-  phase: 'stopped' | 'starting' | 'running' | 'degraded' | 'stopping' | 'resetting' | 'restoring' | 'failed';
+  phase: 'stopped' | 'starting' | 'running' | 'degraded' | 'stopping' | 'resetting' | 'restoring' | 'securing' | 'failed';
+  /** True when the members serve https with client-certificate auth (the TLS wizard turned it on). */
+  tls: boolean;
   size: number;
   dataDir: string;
   members: LocalMember[];
   /** Why the last start failed, or null. */
   error: CairnError | null;
+}
+
+/** One file of the local cluster's certificates. */
+export interface LocalTlsFile {
+  role: 'ca' | 'server' | 'peer' | 'client';
+  kind: 'certificate' | 'private-key';
+  /** Absolute path on the machine running main. */
+  path: string;
+  /** What it is for, in plain words. */
+  description: string;
+}
+
+/** The local cluster's TLS: on or off, and where its certificates are. */
+export interface LocalTlsState {
+  enabled: boolean;
+  /** The folder of the certificates and keys. */
+  directory: string;
+  /** Empty until the certificates have been made. */
+  files: LocalTlsFile[];
+  /** ISO 8601: when the first of the certificates expires; null before they exist. */
+  expiresAt: string | null;
+  /** ISO 8601: when they were made; null before they exist. */
+  generatedAt: string | null;
+  /** The Common Name of the client certificate (etcd's user name for it when auth is on). */
+  clientCommonName: string;
+  /** The host names the server and peer certificates are valid for. */
+  hosts: string[];
 }
 
 /** Lines a member wrote (its stderr/stdout: the engine logs JSON lines). */

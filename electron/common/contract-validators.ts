@@ -7,7 +7,7 @@ import * as limits from './limits.ts';
 import type {
   ArgsOf, AuthNameArgs, EndpointArgs, KeyDeleteArgs, LocalMemberArgs, MemberArgs, MethodName, OnConnection, ServiceName, UserRoleArgs,
 } from './contract.ts';
-import type { ConnectionDraft, TlsCheckArgs, TlsDraft, TxnCompare, TxnOp } from './contract-types.ts';
+import type { ConnectionDraft, SnapshotSchedule, TlsCheckArgs, TlsDraft, TxnCompare, TxnOp } from './contract-types.ts';
 
 /** Revisions: 0 means "latest" where etcd allows it. */
 const revision = integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
@@ -168,6 +168,15 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
     disarm: object<A<'maintenance', 'disarm'>>({ ...connection, memberId: uint64(), alarm: oneOf(['nospace', 'corrupt'] as const) }),
     compact: object<A<'maintenance', 'compact'>>({ ...connection, revision: positiveRevision, physical: optional(boolean()) }),
     hashKv: object<A<'maintenance', 'hashKv'>>({ ...connection, endpoint, revision: optional(revision) }),
+    schedules: none(),
+    setSchedule: object<A<'maintenance', 'setSchedule'>>({
+      connectionId,
+      schedule: nullable(object<SnapshotSchedule>({
+        enabled: boolean(),
+        intervalMinutes: integer({ min: limits.scheduleIntervalMinutesMin, max: limits.scheduleIntervalMinutesMax }),
+        keep: integer({ min: 1, max: limits.scheduleKeepMax }),
+      })),
+    }),
   },
   localCluster: {
     state: none(),
@@ -183,6 +192,10 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
       operationId: optional(operationId),
     }),
     restoreSnapshot: object<A<'localCluster', 'restoreSnapshot'>>({ snapshotId: optional(id), confirm: text({ max: 64 }), operationId }),
+    tls: none(),
+    setTls: object<A<'localCluster', 'setTls'>>({ enabled: boolean(), operationId }),
+    addMember: object<A<'localCluster', 'addMember'>>({ asLearner: boolean() }),
+    removeMember: localMember,
   },
   auth: {
     status: onConnection,

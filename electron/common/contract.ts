@@ -7,7 +7,7 @@ import type { Result } from './result.ts';
 import type {
   AlarmInfo, AppInfo, AuthStatus, ClusterOverview, ConnectionDraft, ConnectionList, ConnectionStatus, ConnectionSummary,
   ConnectionTestReport, EndpointStatus, HashKvResult, KeyHistory, KeyPage, KeyValue, LeaseDetail, LeaseInfo,
-  LocalClusterState, LogLines, MembershipChange, OperationProgress, Permission, RoleInfo, SnapshotInfo, TlsCheckArgs,
+  LocalClusterState, LocalTlsState, LogLines, MembershipChange, OperationProgress, Permission, RoleInfo, SnapshotInfo, SnapshotSchedule, SnapshotScheduleState, TlsCheckArgs,
   TlsFinding, TreePage, TxnCompare, TxnOp, TxnResult, UserInfo, WatchBatch, WatchStateChange, WriteOutcome,
 } from './contract-types.ts';
 
@@ -205,6 +205,18 @@ export interface SnapshotArgs {
   id: string;
 }
 
+/** Arguments of `maintenance.setSchedule`: a connection's snapshot schedule, or null to delete it. */
+export interface ScheduleArgs {
+  connectionId: string;
+  schedule: SnapshotSchedule | null;
+}
+
+/** Arguments of `localCluster.addMember`. */
+export interface LocalAddMemberArgs {
+  /** Join as a learner (copies the data without voting; promote it once it has caught up). */
+  asLearner: boolean;
+}
+
 /** Arguments naming a local member. */
 export interface LocalMemberArgs {
   name: string;
@@ -236,6 +248,13 @@ export interface LocalRestoreArgs {
   /** A snapshot of the library, or a file chosen in a native dialog when absent (Electron only). */
   snapshotId?: string;
   confirm: string;
+  operationId: string;
+}
+
+/** Arguments of `localCluster.setTls`: turn TLS with client-certificate auth on or off for the local cluster. */
+export interface LocalTlsArgs {
+  enabled: boolean;
+  /** Chosen by the renderer, so the steps (`maintenance.onDidProgress`, kind 'tls') can be shown as they happen. */
   operationId: string;
 }
 
@@ -354,7 +373,13 @@ export interface MaintenanceService {
   disarm(args: DisarmArgs): Promise<Result<AlarmInfo[]>>;
   compact(args: CompactArgs): Promise<Result<{ revision: number }>>;
   hashKv(args: HashKvArgs): Promise<Result<HashKvResult>>;
+  /** Every connection's snapshot schedule, run by main (timers live in main, not in a window). */
+  schedules(): Promise<Result<SnapshotScheduleState[]>>;
+  /** Sets or deletes a connection's snapshot schedule; the next run is one interval from now. */
+  setSchedule(args: ScheduleArgs): Promise<Result<SnapshotScheduleState | null>>;
   onDidProgress: Event<OperationProgress>;
+  /** Fires when a schedule changes, starts a run or finishes one. */
+  onDidChangeSchedule: Event<SnapshotScheduleState>;
 }
 
 /** The bundled local cluster. */
@@ -368,6 +393,17 @@ export interface LocalClusterService {
   logs(args: LocalLogsArgs): Promise<Result<LogLines>>;
   reset(args: LocalResetArgs): Promise<Result<LocalClusterState>>;
   restoreSnapshot(args: LocalRestoreArgs): Promise<Result<LocalClusterState>>;
+  /** The local cluster's TLS setting and where its certificates are. */
+  tls(): Promise<Result<LocalTlsState>>;
+  /**
+   * Turns TLS on (making a CA and server, peer and client certificates when needed) or off, and restarts the
+   * members one by one with https or http client and peer URLs; the data and member ids are kept.
+   */
+  setTls(args: LocalTlsArgs): Promise<Result<LocalTlsState>>;
+  /** Adds a member on new ports (MemberAdd, then its process joins with `--initial-cluster-state existing`). */
+  addMember(args: LocalAddMemberArgs): Promise<Result<LocalClusterState>>;
+  /** Stops a member added with `addMember`, removes it from the cluster and deletes its data. */
+  removeMember(args: LocalMemberArgs): Promise<Result<LocalClusterState>>;
   onDidChangeState: Event<LocalClusterState>;
   onDidAppendLog: Event<LogLines>;
 }
@@ -415,8 +451,8 @@ export const methodTable = {
   watch: ['start', 'stop'],
   leases: ['list', 'grant', 'revoke', 'keepAliveOnce', 'timeToLive'],
   cluster: ['overview', 'status', 'addMember', 'removeMember', 'updateMember', 'promoteMember', 'moveLeader'],
-  maintenance: ['saveSnapshot', 'listSnapshots', 'deleteSnapshot', 'defragment', 'alarms', 'disarm', 'compact', 'hashKv'],
-  localCluster: ['state', 'start', 'stop', 'startMember', 'stopMember', 'restartMember', 'logs', 'reset', 'restoreSnapshot'],
+  maintenance: ['saveSnapshot', 'listSnapshots', 'deleteSnapshot', 'defragment', 'alarms', 'disarm', 'compact', 'hashKv', 'schedules', 'setSchedule'],
+  localCluster: ['state', 'start', 'stop', 'startMember', 'stopMember', 'restartMember', 'logs', 'reset', 'restoreSnapshot', 'tls', 'setTls', 'addMember', 'removeMember'],
   auth: [
     'status', 'enable', 'disable', 'listUsers', 'getUser', 'addUser', 'deleteUser', 'changePassword', 'grantRole', 'revokeRole',
     'listRoles', 'getRole', 'addRole', 'deleteRole', 'grantPermission', 'revokePermission',
@@ -431,7 +467,7 @@ export const eventTable = {
   watch: ['onDidReceive', 'onDidChangeState'],
   leases: [],
   cluster: [],
-  maintenance: ['onDidProgress'],
+  maintenance: ['onDidProgress', 'onDidChangeSchedule'],
   localCluster: ['onDidChangeState', 'onDidAppendLog'],
   auth: [],
 } as const satisfies { [S in ServiceName]: readonly EventName<S>[] };

@@ -55,3 +55,9 @@ export const logLinesMax = 5_000;
 export const operationIdCharsMax = 64;
 /** Local cluster sizes the supervisor supports (odd, so a majority survives a member loss). */
 export const localClusterSizes = [1, 3, 5] as const;
+/** Shortest interval of a snapshot schedule, in minutes. */
+export const scheduleIntervalMinutesMin = 1;
+/** Longest interval of a snapshot schedule, in minutes (31 days). */
+export const scheduleIntervalMinutesMax = 31 * 24 * 60;
+/** Most scheduled snapshots one connection keeps. */
+export const scheduleKeepMax = 1_000;

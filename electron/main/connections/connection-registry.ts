@@ -3,15 +3,17 @@
 // Status changes of each are pushed to the GUI.
 import type { ConnectionStatus } from '../../common/contract.ts';
 import { localConnectionId } from '../../common/contract.ts';
-import { EtcdConnection, type ConnectionHealth } from '../etcd/etcd-connection.ts';
+import { EtcdConnection, type ConnectionHealth, type TlsSettings } from '../etcd/etcd-connection.ts';
 import { toCairnError } from '../etcd/etcd-error.ts';
 import { Emitter } from '../util/emitter.ts';
 import { refuse } from '../services/call.ts';
 import type { ConnectionStore } from './connection-store.ts';
 
-/** Where the local cluster's client URLs come from. */
+/** Where the local cluster's client URLs come from, and the TLS material while it runs with TLS. */
 export interface LocalEndpoints {
   clientUrls(): string[];
+  /** The local CA and Cairn's client certificate (PEM), or null while the members serve plain http. */
+  clientTls?(): TlsSettings | null;
 }
 
 /** The open connections. */
@@ -31,7 +33,8 @@ export class ConnectionRegistry {
     if (id === localConnectionId) {
       const urls = this.local.clientUrls();
       if (urls.length === 0) refuse('unavailable', 'The local cluster has not been started yet.');
-      return this.reuseOrOpen(id, { endpoints: urls });
+      // Settings are compared as a whole: switching TLS on or off (new URLs, new material) opens a new connection.
+      return this.reuseOrOpen(id, { endpoints: urls, tls: this.local.clientTls?.() ?? null });
     }
     return this.reuseOrOpen(id, this.store.settings(id));
   }

@@ -43,11 +43,13 @@ const validArgs: { [S in ServiceName]: { [M in MethodName<S>]: ArgsOf<S, M> } } 
   maintenance: {
     saveSnapshot: { ...on, operationId: 'op-1', destination: 'library' }, listSnapshots: undefined, deleteSnapshot: { id: 'snap-1' },
     defragment: { ...on, endpoint: '127.0.0.1:2379' }, alarms: on, disarm: { ...on, memberId: '1', alarm: 'nospace' }, compact: { ...on, revision: 10 },
-    hashKv: { ...on, endpoint: 'http://127.0.0.1:2379' },
+    hashKv: { ...on, endpoint: 'http://127.0.0.1:2379' }, schedules: undefined,
+    setSchedule: { connectionId: 'c-1', schedule: { enabled: true, intervalMinutes: 60, keep: 24 } },
   },
   localCluster: {
     state: undefined, start: undefined, stop: undefined, startMember: { name: 'member-1' }, stopMember: { name: 'member-1' }, restartMember: { name: 'member-2' },
     logs: { name: 'member-1', lines: 100 }, reset: { confirm: resetConfirmation, size: 1 }, restoreSnapshot: { snapshotId: 'snap-1', confirm: 'x', operationId: 'op-2' },
+    tls: undefined, setTls: { enabled: true, operationId: 'op-3' }, addMember: { asLearner: true }, removeMember: { name: 'member-4' },
   },
   auth: {
     status: on, enable: on, disable: on, listUsers: on, getUser: { ...on, name: 'root' }, addUser: { ...on, name: 'alice', password: 'secret' },
@@ -79,7 +81,7 @@ function recordingSource(): SessionSource & { calls: Array<[string, unknown]>; o
             return ok('called');
           };
         }
-        for (const event of ['onDidChange', 'onDidChangeStatus', 'onDidReceive', 'onDidChangeState', 'onDidProgress', 'onDidAppendLog']) {
+        for (const event of ['onDidChange', 'onDidChangeStatus', 'onDidReceive', 'onDidChangeState', 'onDidProgress', 'onDidChangeSchedule', 'onDidAppendLog']) {
           api[service][event] = () => ({ dispose: () => undefined });
         }
       }

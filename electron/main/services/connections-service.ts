@@ -7,6 +7,7 @@ import { testConnection } from '../connections/connection-test.ts';
 import { checkTls } from '../connections/tls-check.ts';
 import { secretStorageStatus, type SecretCipher } from '../connections/secret-cipher.ts';
 import { Emitter } from '../util/emitter.ts';
+import type { ClientTlsMaterial } from '../supervisor/member-tls.ts';
 import { refuse, settle } from './call.ts';
 
 /** What the connections service needs. */
@@ -16,6 +17,10 @@ export interface ConnectionsDependencies {
   cipher: SecretCipher;
   /** The local cluster's client URLs now (empty before its first start). */
   localClientUrls(): string[];
+  /** The CA and client certificate for the local cluster while it runs with TLS, else null. */
+  localClientTls(): ClientTlsMaterial | null;
+  /** Called after a saved connection was removed (its snapshot schedule goes with it). */
+  onRemoved?(id: string): void;
 }
 
 const localCreatedAt = new Date().toISOString();
@@ -23,9 +28,10 @@ const localCreatedAt = new Date().toISOString();
 /** The connections service and a way to find a connection's name. */
 export function createConnectionsService(deps: ConnectionsDependencies): ConnectionsService & { nameOf(id: string): string } {
   const changed = new Emitter<ConnectionList>();
+  const localTls = deps.localClientTls;
   const local = (): ConnectionSummary => ({
     id: localConnectionId, name: 'Local cluster', endpoints: deps.localClientUrls(), environment: 'local', color: null, keyPrefix: null,
-    tls: null, username: null, hasPassword: false, isLocal: true, secretsInPlaintext: false, createdAt: localCreatedAt, updatedAt: localCreatedAt,
+    tls: localTls() && { caPem: localTls()!.caPem, certPem: localTls()!.certPem, hasKey: true, serverName: null, insecureSkipVerify: false }, username: null, hasPassword: false, isLocal: true, secretsInPlaintext: false, createdAt: localCreatedAt, updatedAt: localCreatedAt,
   });
   const list = (): ConnectionList => ({ connections: [local(), ...deps.store.list()], secretStorage: secretStorageStatus(deps.cipher) });
   const notLocal = (id: string): void => {
@@ -49,6 +55,7 @@ export function createConnectionsService(deps: ConnectionsDependencies): Connect
       notLocal(args.id);
       deps.store.remove(args.id);
       deps.registry.forget(args.id);
+      deps.onRemoved?.(args.id);
       changed.fire(list());
       return null;
     }),
@@ -56,7 +63,7 @@ export function createConnectionsService(deps: ConnectionsDependencies): Connect
       if (args.id === localConnectionId && args.draft === undefined) {
         const urls = deps.localClientUrls();
         if (urls.length === 0) refuse('unavailable', 'The local cluster has not been started yet.');
-        return testConnection({ endpoints: urls });
+        return testConnection({ endpoints: urls, tls: localTls() });
       }
       const settings = args.draft ? deps.store.draftSettings(args.draft, args.id === localConnectionId ? undefined : args.id) : deps.store.settings(args.id!);
       return testConnection(settings);

@@ -1,13 +1,22 @@
 // The local cluster as the GUI sees it: state, member start/stop/restart, logs, and the destructive operations,
 // which need the confirmation phrase the GUI showed the user.
-import type { LocalClusterService } from '../../common/contract.ts';
+import type { LocalClusterService, OperationProgress } from '../../common/contract.ts';
 import { resetConfirmation, restoreConfirmation } from '../../common/contract.ts';
 import type { LocalCluster } from '../supervisor/local-cluster.ts';
 import type { SnapshotLibrary } from '../snapshots/snapshot-library.ts';
+import { LocalRestoreError, restoreLocalCluster } from '../snapshots/local-restore.ts';
+import { utilCommand, type UtilCommand } from '../snapshots/util-command.ts';
+import type { Emitter } from '../util/emitter.ts';
 import { ServiceFailure, refuse, settle } from './call.ts';
+import { throttledProgress } from './maintenance-service.ts';
 
-/** The local cluster service over the supervisor. */
-export function createLocalClusterService(cluster: LocalCluster, library: SnapshotLibrary): LocalClusterService {
+/** The local cluster service over the supervisor (TLS and extra members: local-tls-service.ts, local-members-service.ts). */
+export function createLocalClusterService(
+  cluster: LocalCluster,
+  library: SnapshotLibrary,
+  progress: Emitter<OperationProgress>,
+  util: UtilCommand = utilCommand(),
+): Omit<LocalClusterService, 'tls' | 'setTls' | 'addMember' | 'removeMember'> {
   const known = (name: string): void => {
     if (!cluster.state().members.some((member) => member.name === name)) refuse('not-found', `The local cluster has no member named ${name}.`);
   };
@@ -39,11 +48,22 @@ export function createLocalClusterService(cluster: LocalCluster, library: Snapsh
       if (args.confirm !== resetConfirmation) refuse('confirmation-required', `Resetting deletes every key of the local cluster. Confirm with "${resetConfirmation}".`);
       return cluster.reset(args.size).catch(unavailable);
     }),
-    restoreSnapshot: (args) => settle(() => {
+    restoreSnapshot: (args) => settle(async () => {
       if (args.confirm !== restoreConfirmation) refuse('confirmation-required', `Restoring replaces every key of the local cluster. Confirm with "${restoreConfirmation}".`);
-      if (args.snapshotId !== undefined && !library.find(args.snapshotId)) refuse('not-found', 'That snapshot is not in the library.');
-      // The engine has no offline restore yet (etcdutl snapshot restore's equivalent); see electron/README.md.
-      return refuse('not-supported', 'Restoring a snapshot into the local cluster needs the engine\'s "snapshot restore" command, which is not available in this version. The snapshot file is kept and can be restored with etcdutl into a real etcd.');
+      if (args.snapshotId === undefined) refuse('not-supported', 'Choose a snapshot from the library to restore.');
+      const snapshot = library.find(args.snapshotId);
+      if (!snapshot) refuse('not-found', 'That snapshot is not in the library.');
+      // Progress goes out on maintenance.onDidProgress under the renderer's operation id, as snapshot downloads do.
+      const report = throttledProgress(progress, args.operationId, 'restore');
+      try {
+        const state = await restoreLocalCluster(cluster, snapshot.path, util, (step, done, total) => report('running', step, done, total, true));
+        report('done', `Restored the snapshot of ${snapshot.takenAt} (revision ${snapshot.revision})`, snapshot.sizeBytes, snapshot.sizeBytes, true);
+        return state;
+      } catch (error) {
+        report('failed', (error as Error).message, 0, null, true);
+        if (error instanceof LocalRestoreError) refuse(error.code, error.message, error.detail);
+        return unavailable(error);
+      }
     }),
     onDidChangeState: cluster.onDidChangeState,
     onDidAppendLog: cluster.onDidAppendLog,

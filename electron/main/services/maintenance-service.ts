@@ -31,8 +31,8 @@ export interface MaintenanceDependencies {
 const alarmNames = ['none', 'nospace', 'corrupt'] as const;
 const alarmNumbers = { nospace: 1, corrupt: 2 } as const;
 
-/** The maintenance service. */
-export function createMaintenanceService(deps: MaintenanceDependencies): MaintenanceService {
+/** The maintenance service (its snapshot schedules: snapshot-schedule-service.ts). */
+export function createMaintenanceService(deps: MaintenanceDependencies): Omit<MaintenanceService, 'schedules' | 'setSchedule' | 'onDidChangeSchedule'> {
   const { registry, library, progress } = deps;
   return {
     saveSnapshot: (args) => settle(async (): Promise<SnapshotInfo> => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { LocalMember, LocalMemberState } from '../../common/contract.ts';
 import { logLinesMax } from '../../common/limits.ts';
 import { probeHealth, probeMemberId } from './health-probe.ts';
+import type { ClientTlsMaterial } from './member-tls.ts';
 import { LineRing } from './line-ring.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { RotatingLog } from './rotating-log.ts';
@@ -23,6 +24,8 @@ export interface MemberSpec {
   peerUrl: string;
   dataDir: string;
   logFile: string;
+  /** With an https client URL: the CA and client certificate the health probes use. */
+  probeTls?: ClientTlsMaterial;
 }
 
 /** Timing of supervision; tests shorten these. */
@@ -84,9 +87,25 @@ export class SupervisedMember {
   private readonly log: RotatingLog;
 
   /** A stopped member for `spec`. */
-  constructor(readonly spec: MemberSpec, private readonly timings: SupervisionTimings, private readonly listener: MemberListener) {
-    mkdirSync(path.dirname(spec.logFile), { recursive: true });
-    this.log = new RotatingLog(spec.logFile);
+  constructor(private currentSpec: MemberSpec, private readonly timings: SupervisionTimings, private readonly listener: MemberListener) {
+    mkdirSync(path.dirname(currentSpec.logFile), { recursive: true });
+    this.log = new RotatingLog(currentSpec.logFile);
+  }
+
+  /** How the member is run. */
+  get spec(): MemberSpec {
+    return this.currentSpec;
+  }
+
+  /**
+   * Runs the member differently from its next start on (other flags or URLs, e.g. TLS turned on). Only while it is
+   * stopped: a running process keeps the flags it was started with. The name, data and log file stay.
+   */
+  respec(spec: MemberSpec): void {
+    if (this.child) throw new Error(`${this.name} must be stopped before its flags change`);
+    if (spec.name !== this.currentSpec.name || spec.logFile !== this.currentSpec.logFile) throw new Error('respec keeps the name and log file');
+    this.currentSpec = spec;
+    this.listener.onChange();
   }
 
   /** The member's name. */
@@ -99,8 +118,8 @@ export class SupervisedMember {
     return this.child?.pid;
   }
 
-  /** What the UI shows about this member. */
-  view(): LocalMember {
+  /** What the UI shows about this member (the cluster adds whether it joined later). */
+  view(): Omit<LocalMember, 'joined'> {
     return {
       name: this.spec.name,
       memberId: this.memberId,
@@ -230,10 +249,10 @@ export class SupervisedMember {
     let last = 'no probe yet';
     while (Date.now() < deadline) {
       if (this.child !== child) throw new Error(`${this.name} ${this.lastExitText()} before it became healthy (last probe: ${last})\n${this.tail(10).join('\n')}`);
-      const health = await probeHealth(this.spec.clientUrl);
+      const health = await probeHealth(this.spec.clientUrl, this.spec.probeTls);
       last = health.detail;
       if (health.healthy && this.child === child) {
-        this.memberId = (await probeMemberId(this.spec.clientUrl)) ?? this.memberId;
+        this.memberId = (await probeMemberId(this.spec.clientUrl, this.spec.probeTls)) ?? this.memberId;
         this.setState('running');
         this.startHealthChecks(child);
         return;
@@ -247,7 +266,7 @@ export class SupervisedMember {
   private startHealthChecks(child: ChildProcess): void {
     this.stopHealthChecks();
     const check = async (): Promise<void> => {
-      const health = await probeHealth(this.spec.clientUrl);
+      const health = await probeHealth(this.spec.clientUrl, this.spec.probeTls);
       if (this.child !== child || this.state === 'stopping') return;
       const next = health.healthy ? 'running' : 'unhealthy';
       if (next !== this.state) this.note(health.healthy ? 'healthy again' : `unhealthy: ${health.detail}`);

@@ -72,7 +72,7 @@ export const useClusterStore = defineStore('cluster', () => {
     busy.value = { ...busy.value, [id]: true };
     try {
       await action();
-      ui.notify('success', description);
+      if (description) ui.notify('success', description);
       return true;
     } catch (failure) {
       ui.notify('error', describeError(failure));
@@ -123,6 +123,35 @@ export const useClusterStore = defineStore('cluster', () => {
     await act(id, `Leadership moved to ${name || id}.`, () => unwrap(api().cluster.moveLeader({ ...target, id })));
   }
 
+  /**
+   * Adds a member process to the local cluster (a learner by default): main registers it with MemberAdd and starts
+   * it on new ports; it then copies the data and can be promoted from the members table.
+   */
+  async function addLocalMember(asLearner: boolean): Promise<void> {
+    const before = new Set(local.value?.members.map((member) => member.name) ?? []);
+    let added = 'a new member';
+    await act('add-local', '', async () => {
+      local.value = await unwrap(api().localCluster.addMember({ asLearner }));
+      added = local.value.members.find((member) => !before.has(member.name))?.name ?? added;
+    }).then((done) => {
+      if (done) ui.notify('success', asLearner ? `Started ${added} as a learner. Promote it in the members table once it has caught up.` : `Started ${added} as a voting member.`);
+    });
+  }
+
+  /** Stops a member added later, removes it from the cluster and deletes its data, after a confirmation. */
+  async function removeLocalMember(name: string): Promise<void> {
+    const confirmed = await ui.confirm({
+      title: 'Remove member process',
+      message: `Stop ${name}, remove it from the local cluster and delete its data?`,
+      confirmLabel: 'Remove member',
+      danger: true,
+    });
+    if (!confirmed) return;
+    await act(name, `Removed ${name} and deleted its data.`, async () => {
+      local.value = await unwrap(api().localCluster.removeMember({ name }));
+    });
+  }
+
   /** Wipes the local cluster's data and starts a new, empty cluster, after the user types the contract's phrase. */
   async function resetLocal(): Promise<void> {
     const confirmed = await ui.confirm({
@@ -153,6 +182,6 @@ export const useClusterStore = defineStore('cluster', () => {
 
   return {
     overview, loading, error, local, localError, busy, logMember, logLines, logError, isLocal, leader,
-    refresh, refreshLocal, resetLocal, memberProcess, addMember, removeMember, promoteMember, moveLeader, showLogs,
+    refresh, refreshLocal, resetLocal, memberProcess, addLocalMember, removeLocalMember, addMember, removeMember, promoteMember, moveLeader, showLogs,
   };
 });

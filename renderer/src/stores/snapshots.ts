@@ -3,11 +3,20 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { restoreConfirmation, type Disposable, type OperationProgress, type SnapshotInfo } from '../../../electron/common/contract.ts';
-import { api, describeError, unwrap } from '../api/index.ts';
+import { api, ApiError, describeError, unwrap } from '../api/index.ts';
 import { useConnectionsStore } from './connections.ts';
 import { useUiStore } from './ui.ts';
 
 let operationCounter = 0;
+
+/** How the last restore ended, kept on screen (a toast alone is gone before a restore's outcome is read). */
+export interface RestoreOutcome {
+  phase: 'done' | 'failed';
+  /** Plain words: what happened and what state the local cluster is in. */
+  message: string;
+  /** The underlying tool's own words, for the curious (e.g. cairn-util's sha256 message). */
+  detail: string | null;
+}
 
 /** A fresh id for a long operation, so its progress events can be matched before the call returns. */
 function newOperationId(kind: string): string {
@@ -23,6 +32,7 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
   const loading = ref(false);
   const error = ref<string | null>(null);
   const progress = shallowRef<OperationProgress | null>(null);
+  const restoreOutcome = shallowRef<RestoreOutcome | null>(null);
   let currentOperation: string | null = null;
   let subscription: Disposable | undefined;
 
@@ -74,7 +84,7 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
   async function restore(snapshot: SnapshotInfo): Promise<boolean> {
     const confirmed = await ui.confirm({
       title: 'Restore into the local cluster',
-      message: `Replace all data of the local cluster with ${snapshot.fileName} (revision ${snapshot.revision}, taken ${new Date(snapshot.takenAt).toLocaleString()})? Every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost.`,
+      message: `Replace all data of the local cluster with ${snapshot.fileName} (revision ${snapshot.revision}, taken ${new Date(snapshot.takenAt).toLocaleString()})? The snapshot is checked and unpacked first; then every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost. If the restored cluster does not start, the current data is put back.`,
       confirmLabel: 'Restore',
       danger: true,
       typeToConfirm: restoreConfirmation,
@@ -82,13 +92,18 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
     if (!confirmed) return false;
     subscribe();
     currentOperation = newOperationId('restore');
+    restoreOutcome.value = null;
     progress.value = { operationId: currentOperation, kind: 'restore', phase: 'running', step: 'Starting', bytesDone: 0, bytesTotal: null };
     try {
-      await unwrap(api().localCluster.restoreSnapshot({ snapshotId: snapshot.id, confirm: restoreConfirmation, operationId: currentOperation }));
-      ui.notify('success', `The local cluster now runs with the data of ${snapshot.fileName}.`);
+      const state = await unwrap(api().localCluster.restoreSnapshot({ snapshotId: snapshot.id, confirm: restoreConfirmation, operationId: currentOperation }));
+      const message = `The local cluster is back with the data of ${snapshot.fileName} (revision ${snapshot.revision}): ${state.members.length} member${state.members.length === 1 ? '' : 's'} running. Keys written after the snapshot are gone.`;
+      restoreOutcome.value = { phase: 'done', message, detail: null };
+      ui.notify('success', message);
       return true;
     } catch (failure) {
-      ui.notify('error', `The restore failed: ${describeError(failure)}`);
+      const message = describeError(failure);
+      restoreOutcome.value = { phase: 'failed', message, detail: failure instanceof ApiError ? (failure.detail ?? null) : null };
+      ui.notify('error', `The restore failed: ${message}`);
       return false;
     } finally {
       progress.value = null;
@@ -96,5 +111,10 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
     }
   }
 
-  return { snapshots, loading, error, progress, refresh, take, remove, restore };
+  /** Hides the last restore's outcome. */
+  function dismissRestoreOutcome(): void {
+    restoreOutcome.value = null;
+  }
+
+  return { snapshots, loading, error, progress, restoreOutcome, refresh, take, remove, restore, dismissRestoreOutcome };
 });

@@ -4,8 +4,8 @@
 // is refused), so tests prove what the GUI sends without a server. Every call is recorded in `calls`.
 // Not used by the app itself.
 import type {
-  CairnApi, CairnError, ClusterOverview, ConnectionSummary, ConnectionTestReport, KeyValue, LeaseInfo, LocalClusterState, MemberInfo,
-  OnConnection, Result, TreeEntry, WatchBatch, WatchStateChange,
+  CairnApi, CairnError, ClusterOverview, ConnectionSummary, ConnectionTestReport, KeyValue, LeaseInfo, LocalClusterState, LocalTlsState, MemberInfo,
+  OnConnection, OperationProgress, Result, TreeEntry, WatchBatch, WatchStateChange,
 } from '../../../electron/common/contract.ts';
 import { changesCluster } from '../../../electron/common/contract-writes.ts';
 
@@ -45,6 +45,8 @@ export interface Fake {
   cluster: ClusterOverview;
   leases: LeaseInfo[];
   local: LocalClusterState;
+  /** The local cluster's TLS; `localCluster.setTls` reports two steps as progress and flips it. */
+  localTls: LocalTlsState;
   /** What `connections.test` answers. */
   testReport: ConnectionTestReport;
   /** Makes `service.method` answer this error until cleared (`undefined`). */
@@ -52,6 +54,8 @@ export interface Fake {
   /** Pushes a batch of watch events, as main does. */
   emitWatch(batch: WatchBatch): void;
   emitWatchState(change: WatchStateChange): void;
+  /** Pushes a progress event, as main does during long operations. */
+  emitProgress(progress: OperationProgress): void;
   /** The recorded calls of one method. */
   callsOf(service: string, method: string): unknown[];
 }
@@ -81,7 +85,7 @@ export function createFakeApi(): Fake {
   const keyspace = createKeyspace();
   const calls: FakeCall[] = [];
   const failures = new Map<string, CairnError>();
-  const listeners = { watch: new Set<Listener<WatchBatch>>(), watchState: new Set<Listener<WatchStateChange>>() };
+  const listeners = { watch: new Set<Listener<WatchBatch>>(), watchState: new Set<Listener<WatchStateChange>>(), progress: new Set<Listener<OperationProgress>>() };
   const fake: Fake = {
     api: undefined as unknown as CairnApi,
     keyspace,
@@ -89,11 +93,13 @@ export function createFakeApi(): Fake {
     connections: [fakeConnection({ id: 'local', name: 'Local cluster', environment: 'local', isLocal: true })],
     cluster: { clusterId: '99', leaderId: '1', members: ['1', '2', '3'].map((id) => fakeMember(id, `member-${id}`, '1')), endpoints: [] },
     leases: [],
-    local: { phase: 'running', size: 3, dataDir: '/tmp/fake', members: [], error: null },
+    local: { phase: 'running', size: 3, dataDir: '/tmp/fake', members: [], error: null, tls: false },
+    localTls: { enabled: false, directory: '/tmp/fake/local-tls', files: [], expiresAt: null, generatedAt: null, clientCommonName: 'root', hosts: ['127.0.0.1', 'localhost'] },
     testReport: { ok: true, endpoint: '127.0.0.1:2379', latencyMs: 3, version: '3.5.0', clusterId: '99', memberId: '1', leaderId: '1', memberCount: 3, authEnabled: false },
     fail: (service, method, error) => (error ? failures.set(`${service}.${method}`, error) : failures.delete(`${service}.${method}`)),
     emitWatch: (batch) => listeners.watch.forEach((listener) => listener(batch)),
     emitWatchState: (change) => listeners.watchState.forEach((listener) => listener(change)),
+    emitProgress: (progress) => listeners.progress.forEach((listener) => listener(progress)),
     callsOf: (service, method) => calls.filter((call) => call.service === service && call.method === method).map((call) => call.args),
   };
   const services: Record<string, Record<string, unknown>> = {
@@ -132,8 +138,27 @@ export function createFakeApi(): Fake {
       compact: (args: { revision: number }) => ok({ revision: args.revision }),
       disarm: () => ok([]),
       listSnapshots: () => ok([]),
+      onDidProgress: (listener: Listener<OperationProgress>) => subscribe(listeners.progress, listener),
     },
-    localCluster: { state: () => ok(fake.local) },
+    localCluster: {
+      state: () => ok(fake.local),
+      tls: () => ok(fake.localTls),
+      setTls: (args: { enabled: boolean; operationId: string }) => {
+        const step = (text: string, phase: OperationProgress['phase'] = 'running') =>
+          fake.emitProgress({ operationId: args.operationId, kind: 'tls', phase, step: text, bytesDone: 0, bytesTotal: null });
+        step('Making a certificate authority and the server, peer and client certificates');
+        step('Restarting member-1 with an https client URL');
+        step('Every member serves https', 'done');
+        const directory = fake.localTls.directory;
+        const files = (['ca', 'server', 'peer', 'client'] as const).flatMap((role) => [
+          { role, kind: 'certificate' as const, path: `${directory}/${role}.pem`, description: role },
+          { role, kind: 'private-key' as const, path: `${directory}/${role}-key.pem`, description: 'key' },
+        ]);
+        fake.localTls = { ...fake.localTls, enabled: args.enabled, files, expiresAt: '2028-01-01T00:00:00Z', generatedAt: '2026-01-01T00:00:00Z' };
+        fake.local = { ...fake.local, tls: args.enabled };
+        return ok(fake.localTls);
+      },
+    },
   };
   fake.api = new Proxy({} as CairnApi, {
     get: (_target, service: string) => new Proxy({}, {

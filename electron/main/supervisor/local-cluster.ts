@@ -2,6 +2,7 @@
 // cluster.json (cluster-layout.ts). Operations run one at a time; state changes and log lines are pushed to
 // listeners (the UI). The size is a setting (default 3) applied when a new cluster is created (first start or
 // reset); an existing cluster keeps the size it was created with.
+import { recoverInterruptedSwap } from './restored-data-dirs.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CairnError, LocalClusterState, LogLines } from '../../common/contract.ts';
@@ -108,6 +109,7 @@ export class LocalCluster {
   start(): Promise<LocalClusterState> {
     return this.queue.run(() => this.during('starting', async () => {
       if (!this.layout) await this.create(this.size);
+      recoverInterruptedSwap(this.members.map((member) => member.spec));
       await this.startAll();
     }));
   }

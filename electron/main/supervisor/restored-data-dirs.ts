@@ -51,3 +51,20 @@ export function swapBack(targets: readonly RestoreTarget[]): void {
 export function dropPrevious(targets: readonly RestoreTarget[]): void {
   for (const target of targets) fs.rmSync(previousDir(target), { recursive: true, force: true });
 }
+
+/**
+ * Repairs a swap the app did not finish (it was killed between the two renames of a member): a member without
+ * data but with its pre-restore data gets that data back, and the half-used restored dir is dropped. Runs before
+ * the members start; a completed swap (restored data in place) is left as it is.
+ */
+export function recoverInterruptedSwap(targets: readonly Pick<RestoreTarget, 'dataDir'>[]): number {
+  let recovered = 0;
+  for (const target of targets) {
+    const previous = `${target.dataDir}.pre-restore`;
+    if (fs.existsSync(target.dataDir) || !fs.existsSync(previous)) continue;
+    fs.renameSync(previous, target.dataDir);
+    fs.rmSync(`${target.dataDir}.restored`, { recursive: true, force: true });
+    recovered += 1;
+  }
+  return recovered;
+}

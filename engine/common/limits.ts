@@ -101,6 +101,14 @@ export const leaseExpiredRetryIntervalMs = 3_000;
 /** Max save() calls written in one WAL group commit: one writev buffer each, and Linux's IOV_MAX is 1024. */
 export const walGroupSavesMax = 1024;
 
+/**
+ * The WAL's fdatasync runs on the event loop while recent ones took at most this long on average: a thread-pool
+ * round trip costs two context switches, more than the work the loop could overlap with a fast disk's flush
+ * (measured on 2 cores: single-client put p50 1.04 -> 0.93 ms, 64 clients +4%). A slower disk goes back to the
+ * thread pool, so that reads and heartbeats are not held up behind long flushes.
+ */
+export const walInlineFdatasyncMsMax = 1;
+
 /** Raft snapshot files kept in the snap directory (etcd's --max-snapshots default). */
 export const snapshotFilesKeptDefault = 5;
 

@@ -1,8 +1,10 @@
 // The file-system calls the WAL makes, behind one small interface so that tests can count fsyncs, delay them
-// to provoke group commits, or fail them. The default goes straight to node:fs with file descriptors: the
-// callback API runs fdatasync on libuv's thread pool, so it never blocks the event loop (writes are synchronous).
+// to provoke group commits, or fail them. The default goes straight to node:fs with file descriptors. Writes are
+// synchronous (they only copy into the page cache); fdatasync runs inline while the disk flushes fast and on
+// libuv's thread pool once it does not (adaptiveFdatasync).
 import fs from 'node:fs';
 import { fsyncDirectory } from '../durable-files.ts';
+import { walInlineFdatasyncMsMax } from '../../common/limits.ts';
 
 /** The file operations the WAL needs. Paths are absolute or relative to the process's working directory. */
 export interface WalFileSystem {
@@ -30,7 +32,50 @@ function callback<T>(resolve: (value: T) => void, reject: (error: Error) => void
   return (error: Error | null, value: T) => (error ? reject(error) : resolve(value));
 }
 
-/** The real file system, through node:fs's callback API (the libuv thread pool). */
+/** The two ways to flush a file: blocking the caller, or on the thread pool with a callback. */
+export interface FlushCalls {
+  inline(fd: number): void;
+  pooled(fd: number, done: (error: Error | null) => void): void;
+}
+
+const nodeFlushCalls: FlushCalls = { inline: (fd) => fs.fdatasyncSync(fd), pooled: (fd, done) => fs.fdatasync(fd, done) };
+
+/** Weight of the newest flush in the running average of flush times. */
+const flushAverageWeight = 0.2;
+
+/**
+ * fdatasync on the event loop while flushes are fast, on the thread pool once they are not (see
+ * walInlineFdatasyncMsMax). The running average also learns from thread-pool flushes, so a disk that becomes
+ * fast again is flushed inline again.
+ */
+export function adaptiveFdatasync(inlineMsMax = walInlineFdatasyncMsMax, flush: FlushCalls = nodeFlushCalls): (fd: number) => Promise<void> {
+  let averageMs = 0;
+  const learn = (startedMs: number): void => {
+    averageMs += flushAverageWeight * (performance.now() - startedMs - averageMs);
+  };
+  return (fd) => {
+    const startedMs = performance.now();
+    if (averageMs <= inlineMsMax) {
+      try {
+        flush.inline(fd);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      } finally {
+        learn(startedMs);
+      }
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) =>
+      flush.pooled(fd, (error) => {
+        learn(startedMs);
+        if (error) reject(error);
+        else resolve();
+      }),
+    );
+  };
+}
+
+/** The real file system, through node:fs (the thread pool, except fast flushes: see adaptiveFdatasync). */
 export const nodeWalFileSystem: WalFileSystem = {
   open: (file, create) =>
     new Promise((resolve, reject) => fs.open(file, create ? 'w+' : 'r+', 0o600, callback(resolve, reject))),
@@ -38,7 +83,7 @@ export const nodeWalFileSystem: WalFileSystem = {
   // microseconds), while a trip through the thread pool and back costs more than that under load, on every
   // commit. The fdatasync that follows is the slow part, and stays on the thread pool.
   writev: async (fd, buffers, position) => fs.writevSync(fd, buffers as NodeJS.ArrayBufferView[], position),
-  fdatasync: (fd) => new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
+  fdatasync: adaptiveFdatasync(),
   ftruncate: (fd, lengthBytes) =>
     new Promise((resolve, reject) => fs.ftruncate(fd, lengthBytes, (error) => (error ? reject(error) : resolve()))),
   close: (fd) => new Promise((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve()))),

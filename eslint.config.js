@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'engine/proto/generated/**', 'renderer/dist/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'engine/proto/generated/**', 'renderer/dist/**', 'engine/dist/**'] },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/essential'],
   {

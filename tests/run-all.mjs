@@ -35,6 +35,8 @@ const stages = [
   ['type-check renderer', node, ['node_modules/vue-tsc/bin/vue-tsc.js', '-p', 'renderer/tsconfig.json', '--noEmit']],
   ['type-check renderer tooling', node, ['node_modules/typescript/bin/tsc', '-p', 'renderer/tsconfig.node.json', '--noEmit']],
   ['lint', node, ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']],
+  // Engine processes started by the tests load this bundle of the sources instead of compiling them each time.
+  ['engine bundles', node, ['engine/bin/build-bundles.mjs']],
   ['tests', node, ['--import', 'tsx', '--test', '--test-concurrency=1', ...selected]],
 ];
 

@@ -8,7 +8,9 @@ import * as protoLoader from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
-const protoDirectory = path.dirname(fileURLToPath(import.meta.url));
+const moduleDirectory = path.dirname(fileURLToPath(import.meta.url));
+/** This folder, or engine/proto seen from engine/dist when the engine runs as a bundle (engine/bin/entry.mjs). */
+const protoDirectory = existsSync(path.join(moduleDirectory, 'etcd')) ? moduleDirectory : path.join(moduleDirectory, '..', 'proto');
 const protoFiles = ['rpc.proto', 'internal.proto'];
 
 /** The folders that .proto imports are resolved against. */

@@ -163,6 +163,13 @@ export const argumentValidators: { [S in ServiceName]: { [M in MethodName<S>]: C
     saveSnapshot: object<A<'maintenance', 'saveSnapshot'>>({ ...connection, operationId, destination: oneOf(['library', 'choose-file'] as const) }),
     listSnapshots: none(),
     deleteSnapshot: object<A<'maintenance', 'deleteSnapshot'>>({ id }),
+    importSnapshot: object<A<'maintenance', 'importSnapshot'>>({
+      operationId,
+      fileName: text({ min: 1, max: limits.snapshotFileNameCharsMax }),
+      sizeBytes: integer({ min: 1, max: limits.snapshotImportBytesMax }),
+      offset: integer({ min: 0, max: limits.snapshotImportBytesMax }),
+      chunk: bytes({ min: 1, max: limits.snapshotImportChunkBytesMax }),
+    }),
     defragment: endpointArgs,
     alarms: onConnection,
     disarm: object<A<'maintenance', 'disarm'>>({ ...connection, memberId: uint64(), alarm: oneOf(['nospace', 'corrupt'] as const) }),

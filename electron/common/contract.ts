@@ -200,6 +200,19 @@ export interface SnapshotSaveArgs extends OnConnection {
   destination: 'library' | 'choose-file';
 }
 
+/** Arguments of `maintenance.importSnapshot`: one chunk of a snapshot file the user picked, sent in order. */
+export interface SnapshotImportArgs {
+  /** Chosen by the renderer for the whole file, so its chunks belong together. */
+  operationId: string;
+  /** The picked file's own name (shown in the library). */
+  fileName: string;
+  /** The whole file's size, in bytes. */
+  sizeBytes: number;
+  /** Where `chunk` starts in the file: 0 for the first chunk, then where the previous one ended. */
+  offset: number;
+  chunk: Uint8Array;
+}
+
 /** Arguments naming a snapshot of the library. */
 export interface SnapshotArgs {
   id: string;
@@ -368,6 +381,12 @@ export interface MaintenanceService {
   saveSnapshot(args: SnapshotSaveArgs): Promise<Result<SnapshotInfo>>;
   listSnapshots(): Promise<Result<SnapshotInfo[]>>;
   deleteSnapshot(args: SnapshotArgs): Promise<Result<null>>;
+  /**
+   * Adds a snapshot file the user picked (read by the renderer, so browser mode can too) to the library, one chunk
+   * per call: null until the last chunk, then the library entry, once the file passed the checks a restore makes
+   * (sha256 trailer, a Cairn or etcd database); a refused file leaves nothing behind.
+   */
+  importSnapshot(args: SnapshotImportArgs): Promise<Result<SnapshotInfo | null>>;
   defragment(args: EndpointArgs): Promise<Result<null>>;
   alarms(args: OnConnection): Promise<Result<AlarmInfo[]>>;
   disarm(args: DisarmArgs): Promise<Result<AlarmInfo[]>>;
@@ -451,7 +470,7 @@ export const methodTable = {
   watch: ['start', 'stop'],
   leases: ['list', 'grant', 'revoke', 'keepAliveOnce', 'timeToLive'],
   cluster: ['overview', 'status', 'addMember', 'removeMember', 'updateMember', 'promoteMember', 'moveLeader'],
-  maintenance: ['saveSnapshot', 'listSnapshots', 'deleteSnapshot', 'defragment', 'alarms', 'disarm', 'compact', 'hashKv', 'schedules', 'setSchedule'],
+  maintenance: ['saveSnapshot', 'listSnapshots', 'deleteSnapshot', 'importSnapshot', 'defragment', 'alarms', 'disarm', 'compact', 'hashKv', 'schedules', 'setSchedule'],
   localCluster: ['state', 'start', 'stop', 'startMember', 'stopMember', 'restartMember', 'logs', 'reset', 'restoreSnapshot', 'tls', 'setTls', 'addMember', 'removeMember'],
   auth: [
     'status', 'enable', 'disable', 'listUsers', 'getUser', 'addUser', 'deleteUser', 'changePassword', 'grantRole', 'revokeRole',

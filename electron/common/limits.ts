@@ -61,3 +61,9 @@ export const scheduleIntervalMinutesMin = 1;
 export const scheduleIntervalMinutesMax = 31 * 24 * 60;
 /** Most scheduled snapshots one connection keeps. */
 export const scheduleKeepMax = 1_000;
+/** Largest snapshot file the user may import into the library, in bytes (etcd's own quota tops out at 8 GiB). */
+export const snapshotImportBytesMax = 64 * 1024 * 1024 * 1024;
+/** Most bytes of a snapshot file one `maintenance.importSnapshot` call carries (well under `webFrameBytesMax` as base64). */
+export const snapshotImportChunkBytesMax = 4 * 1024 * 1024;
+/** Longest name of an imported snapshot file, in characters. */
+export const snapshotFileNameCharsMax = 255;

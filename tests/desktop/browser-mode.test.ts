@@ -18,6 +18,7 @@ import { ServiceHost } from '../../electron/main/services/service-host.ts';
 import { startWebServer, type WebServer } from '../../electron/web/web-server.ts';
 import { removeTempDir, trackTempDir } from '../support/child-cleanup.ts';
 import { waitFor } from './support/process-alive.ts';
+import { upgradeStatus } from './support/websocket-upgrade.ts';
 import { testClusterSize, testTimings } from './support/test-cluster.ts';
 
 interface Answer {
@@ -36,24 +37,6 @@ function get(port: number, requestPath: string, headers: Record<string, string> 
     });
     request.on('error', reject);
     request.end();
-  });
-}
-
-/** The HTTP status a WebSocket upgrade gets (101 when it opens). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('error', (error) => {
-      if (!/Unexpected server response/.test(error.message)) reject(error);
-    });
   });
 }
 

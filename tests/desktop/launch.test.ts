@@ -17,6 +17,7 @@ import type { LocalClusterState } from '../../electron/common/contract.ts';
 import { browserModeUrlPrefix, chooseLaunchMode, parseLaunchArgs } from '../../electron/web/launch-options.ts';
 import { removeTempDir, trackChild, trackTempDir } from '../support/child-cleanup.ts';
 import { processAlive, waitFor, waitForExit } from './support/process-alive.ts';
+import { upgradeStatus } from './support/websocket-upgrade.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -51,23 +52,6 @@ function status(url: URL, requestPath: string): Promise<number> {
       response.resume();
       resolve(response.statusCode ?? 0);
     }).on('error', reject);
-  });
-}
-
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('error', (error) => {
-      if (!/Unexpected server response/.test(error.message)) reject(error);
-    });
   });
 }
 

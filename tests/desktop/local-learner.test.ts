@@ -2,69 +2,39 @@
 // member is added as a learner (MemberAdd with isLearner, then its process joins with --initial-cluster-state
 // existing), catches up and is promoted with the ordinary `cluster.promoteMember`, and is removed again (process
 // stopped, member removed, data deleted). A founding member cannot be removed this way.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { CairnApi, Result } from '../../electron/common/contract.ts';
+import { existsSync } from 'node:fs';
 import { fromUtf8, utf8 } from '../../electron/common/wire-codec.ts';
-import { noCipher } from '../../electron/main/connections/secret-cipher.ts';
-import { ServiceHost, type Session } from '../../electron/main/services/service-host.ts';
-import { removeTempDir, trackTempDir } from '../support/child-cleanup.ts';
 import { waitFor } from './support/process-alive.ts';
-import { testClusterSize, testTimings } from './support/test-cluster.ts';
+import { useLocalHost } from './support/local-host.ts';
+import { value } from './support/result-value.ts';
+import { testClusterSize } from './support/test-cluster.ts';
 
 const local = { connectionId: 'local' };
 
-function value<T>(result: Result<T>): T {
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
 describe(`a learner added to the local cluster, promoted and removed (${testClusterSize} members)`, () => {
-  let root = '';
-  let host: ServiceHost;
-  let session: Session;
-  let api: CairnApi;
-
-  before(async () => {
-    root = mkdtempSync(path.join(os.tmpdir(), 'cairn-learner-'));
-    trackTempDir(root);
-    host = new ServiceHost({
-      userDataDir: root, mode: 'browser', appVersion: '0.0.0-test', cipher: noCipher('no keychain in tests'),
-      localCluster: { size: testClusterSize, timings: testTimings },
-    });
-    await host.localCluster.start();
-    session = host.openSession();
-    api = session.api;
-  });
-
-  after(async () => {
-    session?.dispose();
-    await host?.dispose();
-    removeTempDir(root);
-  });
+  const app = useLocalHost('cairn-learner-');
 
   test('add learner -> promote -> remove', async () => {
-    value(await api.keys.put({ ...local, key: utf8('learner/seed'), value: utf8('copied to the learner') }));
-    const founder = await api.localCluster.removeMember({ name: 'member-1' });
+    value(await app.api.keys.put({ ...local, key: utf8('learner/seed'), value: utf8('copied to the learner') }));
+    const founder = await app.api.localCluster.removeMember({ name: 'member-1' });
     assert.equal(founder.ok, false, 'a founding member stays');
     assert.equal(!founder.ok && founder.error.code, 'forbidden');
 
     const started = Date.now();
-    const state = value(await api.localCluster.addMember({ asLearner: true }));
+    const state = value(await app.api.localCluster.addMember({ asLearner: true }));
     const learner = state.members.find((member) => member.joined)!;
     assert.equal(learner.name, `member-${testClusterSize + 1}`);
     assert.equal(learner.state, 'running');
     assert.ok(learner.memberId);
-    const listed = value(await api.cluster.overview(local)).members.find((member) => member.id === learner.memberId)!;
+    const listed = value(await app.api.cluster.overview(local)).members.find((member) => member.id === learner.memberId)!;
     assert.equal(listed.isLearner, true);
     assert.equal(listed.name, learner.name, 'the learner started and published its name');
 
     // A learner is promoted once it has caught up; the engine refuses earlier, as etcd does, so ask until it agrees.
-    await waitFor('the promotion', async () => (await api.cluster.promoteMember({ ...local, id: learner.memberId! })).ok, 20_000);
-    const voters = value(await api.cluster.overview(local)).members;
+    await waitFor('the promotion', async () => (await app.api.cluster.promoteMember({ ...local, id: learner.memberId! })).ok, 20_000);
+    const voters = value(await app.api.cluster.overview(local)).members;
     assert.equal(voters.length, testClusterSize + 1);
     assert.ok(voters.every((member) => !member.isLearner));
     const served = await fetch(`${learner.clientUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('learner/seed').toString('base64') }) });
@@ -72,10 +42,10 @@ describe(`a learner added to the local cluster, promoted and removed (${testClus
     assert.equal(fromUtf8(Buffer.from(kvs[0]?.value ?? '', 'base64')), 'copied to the learner', 'the promoted member serves the data');
     console.log(`learner added and promoted in ${Date.now() - started} ms`);
 
-    const after = value(await api.localCluster.removeMember({ name: learner.name }));
+    const after = value(await app.api.localCluster.removeMember({ name: learner.name }));
     assert.deepEqual(after.members.map((member) => member.name), ['member-1', 'member-2', 'member-3'].slice(0, testClusterSize));
     assert.equal(existsSync(learner.dataDir), false, 'its data is deleted');
-    await waitFor('the member list without it', async () => value(await api.cluster.overview(local)).members.length === testClusterSize, 10_000);
-    value(await api.keys.put({ ...local, key: utf8('learner/after'), value: utf8('still writable') }));
+    await waitFor('the member list without it', async () => value(await app.api.cluster.overview(local)).members.length === testClusterSize, 10_000);
+    value(await app.api.keys.put({ ...local, key: utf8('learner/after'), value: utf8('still writable') }));
   });
 });

@@ -313,6 +313,12 @@ test('the theme follows the operating system, Monaco included', { skip: missingB
   const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
   assert.equal(background, 'rgb(21, 24, 30)');
   await gui.shot('gui-09e-dark');
+  // The Cluster screen in the dark theme too: status badges and the two tables must stay readable.
+  await page.getByTestId('nav-cluster').click();
+  await page.getByTestId('leader-badge').waitFor();
+  await page.getByTestId('local-members').waitFor();
+  await gui.shot('gui-09f-dark-cluster');
+  await page.getByTestId('nav-keys').click();
   await page.emulateMedia({ colorScheme: 'light' });
   await page.locator('.monaco-editor.vs').first().waitFor();
 });
@@ -381,6 +387,21 @@ test('restoring the snapshot brings the local cluster back without later writes'
       return false;
     }
   }, 'the restored data', 30_000);
+});
+
+test('a picked file that is not a snapshot is refused in words before anything is restored', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await page.getByTestId('nav-snapshots').click();
+  const rowsBefore = await page.getByTestId('snapshots-table').locator('tbody tr').count();
+  // The size says a sha256 trailer is there (512 * k + 32 bytes), so it is the first page that gives it away.
+  await page.getByTestId('restore-file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.alloc(512 + 32, 'a') });
+  const outcome = page.getByTestId('restore-outcome').filter({ hasText: 'Restore failed' });
+  await outcome.waitFor({ timeout: 15_000 });
+  assert.match(await outcome.innerText(), /The file is not an etcd or Cairn snapshot\. Nothing was changed\./);
+  await gui.shot('gui-11b-restore-file-refused');
+  assert.equal(await page.getByTestId('snapshots-table').locator('tbody tr').count(), rowsBefore, 'nothing was added to the library');
+  assert.equal(await page.getByRole('dialog').count(), 0, 'no restore was offered');
+  await outcome.getByRole('button', { name: 'Dismiss' }).click();
 });
 
 test('with 100,000 keys the key tree shows its first page in under a second', { skip: missingBrowser }, async () => {

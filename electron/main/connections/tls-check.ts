@@ -32,7 +32,7 @@ function validity(certificate: X509Certificate, subject: TlsFinding['subject'], 
   if (now < from) return { level: 'error', subject, message: `The ${what} ${describe(certificate)} is not valid until ${certificate.validFrom}.` };
   if (now > to) return { level: 'error', subject, message: `The ${what} ${describe(certificate)} expired on ${certificate.validTo}.` };
   const days = Math.floor((to - now) / dayMs);
-  if (days < expiryWarningDays) return { level: 'warning', subject, message: `The ${what} ${describe(certificate)} expires in ${days} days (${certificate.validTo}).` };
+  if (days < expiryWarningDays) return { level: 'warning', subject, message: `The ${what} ${describe(certificate)} expires in ${days === 1 ? '1 day' : `${days} days`} (${certificate.validTo}).` };
   return { level: 'ok', subject, message: `The ${what} ${describe(certificate)} is valid until ${certificate.validTo}.` };
 }
 

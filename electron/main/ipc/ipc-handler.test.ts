@@ -42,6 +42,7 @@ const validArgs: { [S in ServiceName]: { [M in MethodName<S>]: ArgsOf<S, M> } } 
   },
   maintenance: {
     saveSnapshot: { ...on, operationId: 'op-1', destination: 'library' }, listSnapshots: undefined, deleteSnapshot: { id: 'snap-1' },
+    importSnapshot: { operationId: 'op-4', fileName: 'backup.db', sizeBytes: 544, offset: 0, chunk: bytes('x') },
     defragment: { ...on, endpoint: '127.0.0.1:2379' }, alarms: on, disarm: { ...on, memberId: '1', alarm: 'nospace' }, compact: { ...on, revision: 10 },
     hashKv: { ...on, endpoint: 'http://127.0.0.1:2379' }, schedules: undefined,
     setSchedule: { connectionId: 'c-1', schedule: { enabled: true, intervalMinutes: 60, keep: 24 } },

@@ -50,7 +50,7 @@ export function createLocalClusterService(
     }),
     restoreSnapshot: (args) => settle(async () => {
       if (args.confirm !== restoreConfirmation) refuse('confirmation-required', `Restoring replaces every key of the local cluster. Confirm with "${restoreConfirmation}".`);
-      if (args.snapshotId === undefined) refuse('not-supported', 'Choose a snapshot from the library to restore.');
+      if (args.snapshotId === undefined) refuse('not-supported', 'Choose a snapshot from the library to restore, or import a file into the library first ("Restore from a file…").');
       const snapshot = library.find(args.snapshotId);
       if (!snapshot) refuse('not-found', 'That snapshot is not in the library.');
       // Progress goes out on maintenance.onDidProgress under the renderer's operation id, as snapshot downloads do.

@@ -7,6 +7,8 @@ import type { ConnectionRegistry } from '../connections/connection-registry.ts';
 import type { EtcdConnection } from '../etcd/etcd-connection.ts';
 import type { SnapshotLibrary } from '../snapshots/snapshot-library.ts';
 import { downloadSnapshot } from '../snapshots/snapshot-download.ts';
+import { SnapshotImportError, SnapshotImports } from '../snapshots/snapshot-import.ts';
+import { utilCommand, type UtilCommand } from '../snapshots/util-command.ts';
 import type { AlarmResponse__Output } from '../../../engine/proto/generated/etcdserverpb/AlarmResponse.ts';
 import { Emitter } from '../util/emitter.ts';
 import { refuse, settle } from './call.ts';
@@ -26,6 +28,8 @@ export interface MaintenanceDependencies {
   /** Asks where to save a file (Electron's save dialog); absent in browser mode. Undefined when cancelled. */
   chooseSaveFile?: (defaultName: string) => Promise<string | undefined>;
   progress: Emitter<OperationProgress>;
+  /** How cairn-util runs (checks imported snapshot files); the bundled tool when absent. */
+  util?: UtilCommand;
 }
 
 const alarmNames = ['none', 'nospace', 'corrupt'] as const;
@@ -34,6 +38,7 @@ const alarmNumbers = { nospace: 1, corrupt: 2 } as const;
 /** The maintenance service (its snapshot schedules: snapshot-schedule-service.ts). */
 export function createMaintenanceService(deps: MaintenanceDependencies): Omit<MaintenanceService, 'schedules' | 'setSchedule' | 'onDidChangeSchedule'> {
   const { registry, library, progress } = deps;
+  const imports = new SnapshotImports(library, deps.util ?? utilCommand());
   return {
     saveSnapshot: (args) => settle(async (): Promise<SnapshotInfo> => {
       const connection = registry.get(args.connectionId);
@@ -65,6 +70,14 @@ export function createMaintenanceService(deps: MaintenanceDependencies): Omit<Ma
     deleteSnapshot: (args) => settle(() => {
       if (!library.remove(args.id)) refuse('not-found', 'That snapshot is not in the library.');
       return null;
+    }),
+    importSnapshot: (args) => settle(async () => {
+      try {
+        return await imports.receive(args);
+      } catch (error) {
+        if (error instanceof SnapshotImportError) refuse(error.code, error.message, error.detail);
+        throw error;
+      }
     }),
     defragment: (args) => settle(async () => {
       await registry.get(args.connectionId).call('write', (s) => s.maintenance.defragment.bind(s.maintenance), {}, { endpoint: args.endpoint, deadlineMs: defragmentDeadlineMs });

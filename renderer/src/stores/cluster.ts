@@ -108,7 +108,7 @@ export const useClusterStore = defineStore('cluster', () => {
     });
     const target = confirmed ? await connections.guardWrite(`Remove member ${name || id}.`) : null;
     if (!target) return;
-    await act(id, `Removed ${name || id}.`, () => unwrap(api().cluster.removeMember({ ...target, id })));
+    await act(id, `Removed ${name || `the member ${id}, which had not started`}.`, () => unwrap(api().cluster.removeMember({ ...target, id })));
   }
 
   async function promoteMember(id: string, name: string): Promise<void> {

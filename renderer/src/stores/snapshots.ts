@@ -1,9 +1,12 @@
 // Snapshots: take one into the app's library with a progress bar, list and delete them, and restore one into
-// the local cluster (the user types the phrase the contract asks for; the cluster restarts with that data).
+// the local cluster (the user types the phrase the contract asks for; the cluster restarts with that data). A file
+// the user picks is sent to main in chunks and checked there into the library first, then restored the same way.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { restoreConfirmation, type Disposable, type OperationProgress, type SnapshotInfo } from '../../../electron/common/contract.ts';
+import { snapshotImportBytesMax, snapshotImportChunkBytesMax } from '../../../electron/common/limits.ts';
 import { api, ApiError, describeError, unwrap } from '../api/index.ts';
+import { formatBytes } from '../lib/bytes.ts';
 import { useConnectionsStore } from './connections.ts';
 import { useUiStore } from './ui.ts';
 
@@ -84,7 +87,7 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
   async function restore(snapshot: SnapshotInfo): Promise<boolean> {
     const confirmed = await ui.confirm({
       title: 'Restore into the local cluster',
-      message: `Replace all data of the local cluster with ${snapshot.fileName} (revision ${snapshot.revision}, taken ${new Date(snapshot.takenAt).toLocaleString()})? The snapshot is checked and unpacked first; then every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost. If the restored cluster does not start, the current data is put back.`,
+      message: `Replace all data of the local cluster with ${snapshot.fileName} (revision ${snapshot.revision}, ${snapshot.connectionName}, ${new Date(snapshot.takenAt).toLocaleString()})? The snapshot is checked and unpacked first; then every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost. If the restored cluster does not start, the current data is put back.`,
       confirmLabel: 'Restore',
       danger: true,
       typeToConfirm: restoreConfirmation,
@@ -111,10 +114,59 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
     }
   }
 
+  /**
+   * Sends a file the user picked to main in chunks (main checks its sha256 trailer and reads it with cairn-util),
+   * so it joins the library; then asks to restore it as any library snapshot. Resolves true when it was restored.
+   */
+  async function restoreFromFile(file: File): Promise<boolean> {
+    restoreOutcome.value = null;
+    const imported = await importFile(file);
+    if (!imported) return false;
+    await refresh();
+    const restored = await restore(imported);
+    if (!restored && restoreOutcome.value === null) {
+      ui.notify('info', `${imported.fileName} was added to the snapshot library; restore it from the list whenever you are ready.`);
+    }
+    return restored;
+  }
+
+  async function importFile(file: File): Promise<SnapshotInfo | null> {
+    const refuse = (message: string, detail: string | null = null): null => {
+      restoreOutcome.value = { phase: 'failed', message, detail };
+      ui.notify('error', `${file.name} was not imported: ${message}`);
+      return null;
+    };
+    if (file.size === 0) return refuse('The file is empty. Pick a snapshot saved by Cairn or by etcdctl snapshot save.');
+    if (file.size > snapshotImportBytesMax) return refuse(`The file is ${formatBytes(file.size)}; Cairn imports snapshots up to ${formatBytes(snapshotImportBytesMax)}.`);
+    subscribe();
+    currentOperation = newOperationId('import');
+    const operationId = currentOperation;
+    const step = `Reading ${file.name} into the snapshot library`;
+    progress.value = { operationId, kind: 'restore', phase: 'running', step, bytesDone: 0, bytesTotal: file.size };
+    try {
+      let imported: SnapshotInfo | null = null;
+      for (let offset = 0; offset < file.size; offset += snapshotImportChunkBytesMax) {
+        const chunk = new Uint8Array(await file.slice(offset, offset + snapshotImportChunkBytesMax).arrayBuffer());
+        const last = offset + chunk.length >= file.size;
+        if (last) progress.value = { operationId, kind: 'restore', phase: 'running', step: `Checking ${file.name} (sha256 and database)`, bytesDone: file.size, bytesTotal: file.size };
+        imported = await unwrap(api().maintenance.importSnapshot({ operationId, fileName: file.name, sizeBytes: file.size, offset, chunk }));
+        if (!last) progress.value = { operationId, kind: 'restore', phase: 'running', step, bytesDone: offset + chunk.length, bytesTotal: file.size };
+      }
+      if (!imported) throw new Error('main did not confirm the last part of the file');
+      ui.notify('success', `${imported.fileName} is in the snapshot library (revision ${imported.revision}).`);
+      return imported;
+    } catch (failure) {
+      return refuse(describeError(failure), failure instanceof ApiError ? (failure.detail ?? null) : null);
+    } finally {
+      progress.value = null;
+      currentOperation = null;
+    }
+  }
+
   /** Hides the last restore's outcome. */
   function dismissRestoreOutcome(): void {
     restoreOutcome.value = null;
   }
 
-  return { snapshots, loading, error, progress, restoreOutcome, refresh, take, remove, restore, dismissRestoreOutcome };
+  return { snapshots, loading, error, progress, restoreOutcome, refresh, take, remove, restore, restoreFromFile, dismissRestoreOutcome };
 });

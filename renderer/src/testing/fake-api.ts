@@ -5,7 +5,7 @@
 // Not used by the app itself.
 import type {
   CairnApi, CairnError, ClusterOverview, ConnectionSummary, ConnectionTestReport, KeyValue, LeaseInfo, LocalClusterState, LocalTlsState, MemberInfo,
-  OnConnection, OperationProgress, Result, TreeEntry, WatchBatch, WatchStateChange,
+  OnConnection, OperationProgress, Result, ScheduleArgs, SnapshotImportArgs, SnapshotInfo, SnapshotScheduleState, TreeEntry, WatchBatch, WatchStateChange,
 } from '../../../electron/common/contract.ts';
 import { changesCluster } from '../../../electron/common/contract-writes.ts';
 
@@ -49,6 +49,12 @@ export interface Fake {
   localTls: LocalTlsState;
   /** What `connections.test` answers. */
   testReport: ConnectionTestReport;
+  /** The snapshot library `maintenance.listSnapshots` lists; `importSnapshot` adds to it once a file's last chunk arrives. */
+  snapshots: SnapshotInfo[];
+  /** Every connection's schedule as main runs it; `maintenance.setSchedule` changes it. */
+  schedules: SnapshotScheduleState[];
+  /** Pushes a schedule change, as main does when a run starts or ends. */
+  emitSchedule(state: SnapshotScheduleState): void;
   /** Makes `service.method` answer this error until cleared (`undefined`). */
   fail(service: string, method: string, error: CairnError | undefined): void;
   /** Pushes a batch of watch events, as main does. */
@@ -85,7 +91,10 @@ export function createFakeApi(): Fake {
   const keyspace = createKeyspace();
   const calls: FakeCall[] = [];
   const failures = new Map<string, CairnError>();
-  const listeners = { watch: new Set<Listener<WatchBatch>>(), watchState: new Set<Listener<WatchStateChange>>(), progress: new Set<Listener<OperationProgress>>() };
+  const listeners = {
+    watch: new Set<Listener<WatchBatch>>(), watchState: new Set<Listener<WatchStateChange>>(), progress: new Set<Listener<OperationProgress>>(),
+    schedule: new Set<Listener<SnapshotScheduleState>>(),
+  };
   const fake: Fake = {
     api: undefined as unknown as CairnApi,
     keyspace,
@@ -96,6 +105,12 @@ export function createFakeApi(): Fake {
     local: { phase: 'running', size: 3, dataDir: '/tmp/fake', members: [], error: null, tls: false },
     localTls: { enabled: false, directory: '/tmp/fake/local-tls', files: [], expiresAt: null, generatedAt: null, clientCommonName: 'root', hosts: ['127.0.0.1', 'localhost'] },
     testReport: { ok: true, endpoint: '127.0.0.1:2379', latencyMs: 3, version: '3.5.0', clusterId: '99', memberId: '1', leaderId: '1', memberCount: 3, authEnabled: false },
+    snapshots: [],
+    schedules: [],
+    emitSchedule: (state) => {
+      fake.schedules = [...fake.schedules.filter((each) => each.connectionId !== state.connectionId), state];
+      listeners.schedule.forEach((listener) => listener(state));
+    },
     fail: (service, method, error) => (error ? failures.set(`${service}.${method}`, error) : failures.delete(`${service}.${method}`)),
     emitWatch: (batch) => listeners.watch.forEach((listener) => listener(batch)),
     emitWatchState: (change) => listeners.watchState.forEach((listener) => listener(change)),
@@ -137,11 +152,16 @@ export function createFakeApi(): Fake {
       defragment: () => ok(null),
       compact: (args: { revision: number }) => ok({ revision: args.revision }),
       disarm: () => ok([]),
-      listSnapshots: () => ok([]),
+      ...snapshotServices(fake, listeners.schedule),
       onDidProgress: (listener: Listener<OperationProgress>) => subscribe(listeners.progress, listener),
     },
     localCluster: {
       state: () => ok(fake.local),
+      restoreSnapshot: (args: { snapshotId?: string; operationId: string }) => {
+        if (!fake.snapshots.some((snapshot) => snapshot.id === args.snapshotId)) return failed({ code: 'not-found', message: 'That snapshot is not in the library.' });
+        fake.emitProgress({ operationId: args.operationId, kind: 'restore', phase: 'running', step: 'Starting the members on the restored data', bytesDone: 0, bytesTotal: null });
+        return ok(fake.local);
+      },
       tls: () => ok(fake.localTls),
       setTls: (args: { enabled: boolean; operationId: string }) => {
         const step = (text: string, phase: OperationProgress['phase'] = 'running') =>
@@ -282,6 +302,46 @@ function keyServices(keyspace: FakeKeyspace): Record<string, unknown> {
       for (const op of args.success) if (op.type === 'put') keyspace.put(text(op.key), op.value!);
       return ok({ succeeded: true, revision: keyspace.revision, responses: [] });
     },
+  };
+}
+
+/**
+ * The snapshot library and schedules: imports collect their chunks in order (as main does) and add a library entry
+ * at the store's current revision once the last one arrives; schedules answer like main's runner.
+ */
+function snapshotServices(fake: Fake, scheduleListeners: Set<Listener<SnapshotScheduleState>>): Record<string, unknown> {
+  const imports = new Map<string, number>();
+  return {
+    listSnapshots: () => ok(fake.snapshots),
+    importSnapshot: (args: SnapshotImportArgs) => {
+      const received = imports.get(args.operationId) ?? 0;
+      if (args.offset !== received) {
+        imports.delete(args.operationId);
+        return failed({ code: 'invalid-argument', message: 'The parts of the file arrived out of order. Nothing was imported; pick the file again.' });
+      }
+      imports.set(args.operationId, received + args.chunk.length);
+      if (received + args.chunk.length < args.sizeBytes) return ok(null);
+      imports.delete(args.operationId);
+      const info: SnapshotInfo = {
+        id: `imported-${fake.snapshots.length + 1}`, fileName: args.fileName, path: `/tmp/fake/snapshots/imported-${fake.snapshots.length + 1}.db`, sizeBytes: args.sizeBytes,
+        revision: fake.keyspace.revision, sha256: 'f'.repeat(64), takenAt: '2026-11-23T10:00:00.000Z', connectionName: 'Imported file', inLibrary: true,
+      };
+      fake.snapshots = [info, ...fake.snapshots];
+      return ok(info);
+    },
+    schedules: () => ok(fake.schedules),
+    setSchedule: (args: ScheduleArgs) => {
+      const previous = fake.schedules.find((each) => each.connectionId === args.connectionId);
+      fake.schedules = fake.schedules.filter((each) => each.connectionId !== args.connectionId);
+      if (!args.schedule) return ok(null);
+      const state: SnapshotScheduleState = {
+        connectionId: args.connectionId, schedule: args.schedule, running: false, lastRun: previous?.lastRun ?? null, snapshotIds: previous?.snapshotIds ?? [],
+        nextRunAt: args.schedule.enabled ? new Date(Date.now() + args.schedule.intervalMinutes * 60_000).toISOString() : null,
+      };
+      fake.schedules = [...fake.schedules, state];
+      return ok(state);
+    },
+    onDidChangeSchedule: (listener: Listener<SnapshotScheduleState>) => subscribe(scheduleListeners, listener),
   };
 }
 

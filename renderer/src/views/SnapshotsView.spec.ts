@@ -1,7 +1,8 @@
 import { mount, type VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { defineComponent, h, KeepAlive } from 'vue';
-import { restoreConfirmation, type CairnApi, type CairnError, type LocalClusterState, type OperationProgress, type Result, type SnapshotInfo } from '../../../electron/common/contract.ts';
+import { restoreConfirmation, type CairnApi, type CairnError, type LocalClusterState, type OperationProgress, type Result, type SnapshotImportArgs, type SnapshotInfo } from '../../../electron/common/contract.ts';
+import { snapshotImportChunkBytesMax } from '../../../electron/common/limits.ts';
 import { setApi } from '../api/index.ts';
 import ConfirmDialog from '../components/ConfirmDialog.vue';
 import { useUiStore } from '../stores/ui.ts';
@@ -118,5 +119,75 @@ describe('SnapshotsView restore', () => {
     expect(outcome.text()).toContain(error.message);
     expect(outcome.get('details').text()).toContain('expected sha256 [1 2 3], got [4 5 6]');
     expect(useUiStore().toasts.at(-1)?.message).toBe(`The restore failed: ${error.message}`);
+  });
+});
+
+describe('SnapshotsView restore from a file', () => {
+  // The shared fake imports chunks in order and restores library snapshots; no scripted restore here.
+  beforeEach(() => setApi(app.fake.api));
+
+  /** Picks `file` in the hidden file input, as the browser's file dialog does. */
+  async function pick(view: VueWrapper, file: File): Promise<void> {
+    const input = view.get('[data-testid="restore-file-input"]');
+    Object.defineProperty(input.element, 'files', { value: [file], configurable: true });
+    await input.trigger('change');
+    await settle();
+  }
+
+  const confirmButton = (view: VueWrapper) => view.findAll('button').find((button) => button.text() === 'Restore')!;
+
+  test('a picked file goes to main in chunks, joins the library, and is restored once the phrase is typed', async () => {
+    const bytes = new Uint8Array(snapshotImportChunkBytesMax + 1000).map((_, index) => index % 251);
+    const view = await mountSnapshots();
+    expect(view.get('[data-testid="restore-from-file"]').text()).toBe('Restore from a file…');
+    await pick(view, new File([bytes], 'nightly.db'));
+    for (let round = 0; round < 20 && !useUiStore().pendingConfirm; round++) await settle(1);
+    const chunks = app.fake.callsOf('maintenance', 'importSnapshot') as SnapshotImportArgs[];
+    expect(chunks.map((chunk) => [chunk.offset, chunk.chunk.length, chunk.sizeBytes, chunk.fileName])).toEqual([
+      [0, snapshotImportChunkBytesMax, bytes.length, 'nightly.db'],
+      [snapshotImportChunkBytesMax, 1000, bytes.length, 'nightly.db'],
+    ]);
+    expect(new Set(chunks.map((chunk) => chunk.operationId)).size, 'one import').toBe(1);
+    expect(Array.from(chunks[1]!.chunk.subarray(0, 3))).toEqual(Array.from(bytes.subarray(snapshotImportChunkBytesMax, snapshotImportChunkBytesMax + 3)));
+    expect(view.get('[data-testid="snapshots-table"]').text(), 'listed before the restore is confirmed').toContain('nightly.db');
+    expect(useUiStore().pendingConfirm?.message).toContain('nightly.db');
+    await view.get('[role="dialog"] input').setValue(restoreConfirmation);
+    await confirmButton(view).trigger('click');
+    await settle();
+    expect(app.fake.callsOf('localCluster', 'restoreSnapshot')).toEqual([expect.objectContaining({ snapshotId: 'imported-1', confirm: restoreConfirmation })]);
+    expect(view.get('[data-testid="restore-outcome"]').text()).toContain('The local cluster is back with the data of nightly.db');
+  });
+
+  test('a file main refuses is explained on screen, with its reason under Details, and nothing is restored', async () => {
+    app.fake.fail('maintenance', 'importSnapshot', {
+      code: 'invalid-argument', message: 'The snapshot file is damaged: its contents do not match the sha256 checksum saved with it. Nothing was changed.',
+      detail: 'expected sha256 [1 2], got [3 4]',
+    });
+    const view = await mountSnapshots();
+    await pick(view, new File([new Uint8Array(544)], 'broken.db'));
+    const outcome = view.get('[data-testid="restore-outcome"]');
+    expect(outcome.attributes('role')).toBe('alert');
+    expect(outcome.text()).toContain('The snapshot file is damaged');
+    expect(outcome.get('details').text()).toContain('expected sha256 [1 2], got [3 4]');
+    expect(useUiStore().toasts.at(-1)?.message).toMatch(/^broken\.db was not imported: The snapshot file is damaged/);
+    expect(useUiStore().pendingConfirm).toBeUndefined();
+    expect(app.fake.callsOf('localCluster', 'restoreSnapshot')).toEqual([]);
+    expect(view.find('[data-testid="snapshot-progress"]').exists()).toBe(false);
+  });
+
+  test('an empty file is refused before anything is sent; a cancelled restore keeps the import in the library', async () => {
+    const view = await mountSnapshots();
+    await pick(view, new File([], 'empty.db'));
+    expect(view.get('[data-testid="restore-outcome"]').text()).toContain('The file is empty.');
+    expect(app.fake.callsOf('maintenance', 'importSnapshot')).toEqual([]);
+
+    await pick(view, new File([new Uint8Array(544)], 'keep-me.db'));
+    for (let round = 0; round < 20 && !useUiStore().pendingConfirm; round++) await settle(1);
+    expect(view.find('[data-testid="restore-outcome"]').exists(), 'a new attempt clears the old outcome').toBe(false);
+    await view.findAll('button').find((button) => button.text() === 'Cancel')!.trigger('click');
+    await settle();
+    expect(app.fake.callsOf('localCluster', 'restoreSnapshot')).toEqual([]);
+    expect(useUiStore().toasts.at(-1)?.message).toBe('keep-me.db was added to the snapshot library; restore it from the list whenever you are ready.');
+    expect(view.get('[data-testid="snapshots-table"]').text()).toContain('keep-me.db');
   });
 });

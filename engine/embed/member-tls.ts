@@ -9,6 +9,7 @@ import type { ServerConfig } from '../server/server-config.ts';
 import { resolveSideTls, type SideTls } from '../tls/member-tls.ts';
 import { hostsOfUrls } from '../tls/self-signed-certificate.ts';
 import { CertificateChecks } from '../tls/certificate-checks.ts';
+import { PeerCertificateChecks } from '../tls/peer-certificate-checks.ts';
 
 /** A member's resolved TLS, per side; undefined sides are plain http. */
 export interface MemberTls {
@@ -16,8 +17,11 @@ export interface MemberTls {
   peer: SideTls | undefined;
   /** --client-cert-allowed-hostname and --client-crl-file, judged on every verified client certificate. */
   clientChecks: CertificateChecks | undefined;
-  /** --peer-cert-allowed-cn, --peer-cert-allowed-hostname and --peer-crl-file, judged on every inbound peer. */
-  peerChecks: CertificateChecks | undefined;
+  /**
+   * --peer-cert-allowed-cn, --peer-cert-allowed-hostname, --peer-crl-file and the SAN check, judged on every inbound
+   * peer; the allowed CN / host name also on every dialed peer.
+   */
+  peerChecks: PeerCertificateChecks | undefined;
 }
 
 const isSecure = (url: string): boolean => url.startsWith('https:') || url.startsWith('unixs:');
@@ -49,12 +53,16 @@ export async function resolveMemberTls(config: ServerConfig & Partial<MemberTlsS
   checkSchemes(config.clientUrls, client, '--cert-file, --key-file', 'client', logger);
   checkSchemes(config.peerUrls, peer, '--peer-cert-file, --peer-key-file', 'peer', logger);
   const clientChecks = new CertificateChecks({ allowedCommonNames: [], allowedHostnames: config.clientTls.allowedHostnames, revocationListFile: config.clientTls.revocationListFile });
-  const peerChecks = new CertificateChecks({
+  const peerChecks = new PeerCertificateChecks({
     allowedCommonNames: config.peerTls.allowedCommonNames,
     allowedHostnames: config.peerTls.allowedHostnames,
     revocationListFile: config.peerTls.revocationListFile,
+    skipClientSanVerification: config.peerTls.skipClientSanVerification,
   });
-  return { client, peer, clientChecks: clientChecks.active ? clientChecks : undefined, peerChecks: peerChecks.active ? peerChecks : undefined };
+  // etcd's --peer-auto-tls replaces the whole peer TLSInfo with the self-signed one (embed PeerSelfCert), which
+  // drops the allowed CN / host name and the CRL: nobody can verify a self-signed peer, so nothing is judged.
+  const peerJudged = peer !== undefined && !peer.selfSigned && (peerChecks.inboundActive || peerChecks.dialActive);
+  return { client, peer, clientChecks: clientChecks.active ? clientChecks : undefined, peerChecks: peerJudged ? peerChecks : undefined };
 }
 
 /** How this member calls a leader's https client URL: the client side of the client port's TLS. */

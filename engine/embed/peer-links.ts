@@ -11,6 +11,7 @@ import type { MemberTls } from './member-tls.ts';
 
 /** Starts the peer transport of `server` and attaches it; resolves once it listens. */
 export async function startPeerLinks(server: EtcdServer, config: ServerConfig, metrics: ServerMetrics, logger: Logger, tls?: MemberTls): Promise<PeerTransport> {
+  const peers = server.peerHost;
   const transport = new PeerTransport({
     memberId: server.memberId,
     clusterId: server.clusterId,
@@ -22,14 +23,14 @@ export async function startPeerLinks(server: EtcdServer, config: ServerConfig, m
     // Every member must use the same frame limit, or a member would refuse its peers' largest appends.
     tuning: { messageBytesMax: peerMessageBytesMax(config.requestBytesMax) },
     host: {
-      process: (message) => server.stepPeerMessage(message),
-      processSnapshot: (message, payloadFile) => server.receiveSnapshot(message, payloadFile),
-      snapshotPayload: (message) => server.snapshotPayload(message),
-      unreachable: (peerId) => server.reportUnreachable(peerId),
-      snapshotStatus: (peerId, ok) => server.reportSnapshotStatus(peerId, ok),
-      isRemoved: (id) => server.isRemovedMember(id),
-      members: () => server.peerMembers(),
-      removedFromCluster: () => server.onRemovedFromCluster(),
+      process: (message) => peers.stepPeerMessage(message),
+      processSnapshot: (message, payloadFile) => peers.receiveSnapshot(message, payloadFile),
+      snapshotPayload: (message) => peers.snapshotPayload(message),
+      unreachable: (peerId) => peers.reportUnreachable(peerId),
+      snapshotStatus: (peerId, ok) => peers.reportSnapshotStatus(peerId, ok),
+      isRemoved: (id) => peers.isRemovedMember(id),
+      members: () => peers.peerMembers(),
+      removedFromCluster: () => peers.onRemovedFromCluster(),
       observeRoundTrip: (peerId, seconds) => metrics.peerRoundTripSeconds.observe({ To: peerId.toString(16) }, seconds),
     },
   });
@@ -51,8 +52,20 @@ export function peerTransportTls(tls: MemberTls): PeerTlsOptions | undefined {
     maxVersion: peer.server.maxVersion,
     ...(peer.server.ciphers === undefined ? {} : { ciphers: peer.server.ciphers }),
     clientCertificateAuth: peer.clientCertificateAuth,
-    ...(tls.peerChecks === undefined ? {} : { checkCertificate: (socket) => tls.peerChecks?.refusal(socket) }),
+    ...peerCertificateChecks(tls),
+    // --peer-client-cert-file: the certificate presented when this member dials (etcd 3.5's GetClientCertificate).
+    ...(peer.clientMaterial.cert === peer.material.cert ? {} : { dialCertificate: peer.clientMaterial }),
     skipServerVerification: peer.selfSigned,
+  };
+}
+
+/** The embedder's checks of inbound and dialed peers' certificates, for the transport's TLS options. */
+function peerCertificateChecks(tls: MemberTls): Pick<PeerTlsOptions, 'checkCertificate' | 'checkDialedCertificate'> {
+  const checks = tls.peerChecks;
+  if (checks === undefined) return {};
+  return {
+    ...(checks.inboundActive ? { checkCertificate: (socket) => checks.inboundRefusal(socket) } : {}),
+    ...(checks.dialActive ? { checkDialedCertificate: (certificate) => checks.dialRefusal(certificate) } : {}),
   };
 }
 

@@ -54,8 +54,8 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
   const metrics = new ServerMetrics();
   const server = await openMember(serverConfig, { logger, metrics });
   let peerLinks: PeerTransport | undefined;
-  const { grpc, injector } = createGrpcServer(server, { requestBytesMax: config.requestBytesMax, concurrentStreamsMax: config.concurrentStreamsMax });
-  const httpServer = http.createServer(httpHandler(server, metrics));
+  const { grpc, injector } = createGrpcServer(server.api, { requestBytesMax: config.requestBytesMax, concurrentStreamsMax: config.concurrentStreamsMax });
+  const httpServer = http.createServer(httpHandler(server.api, metrics));
   const listeners: ClientListener[] = [];
   const metricsServers: http.Server[] = [];
   const stop = async (): Promise<void> => {
@@ -93,7 +93,7 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
       const { host, port, secure } = hostAndPort(url);
       // etcd serves https metrics URLs with the client port's TLS.
       if (secure && memberTls.client === undefined) throw new Error(`TLS key/cert (--cert-file, --key-file) must be provided for metrics url ${url} with HTTPS scheme`);
-      const metricsServer = secure && memberTls.client ? https.createServer(memberTls.client.server, httpHandler(server, metrics)) : http.createServer(httpHandler(server, metrics));
+      const metricsServer = secure && memberTls.client ? https.createServer(memberTls.client.server, httpHandler(server.api, metrics)) : http.createServer(httpHandler(server.api, metrics));
       await new Promise<void>((resolve, reject) => metricsServer.once('error', reject).listen(port, host, () => resolve()));
       metricsServers.push(metricsServer);
       logger.info('serving metrics', { address: `${host}:${port}` });

@@ -51,3 +51,9 @@ export interface ServerConfig {
   /** TLS for asking peers for the cluster when joining over https peer URLs (the member's peer certificate). */
   joinPeerTls?: PeerTlsOptions;
 }
+
+/** How long a proposal may wait for its entry to be applied. */
+export function requestTimeoutMs(config: ServerConfig): number {
+  // etcd: 5 s plus two election timeouts.
+  return 5000 + 2 * config.electionMs;
+}

@@ -3,11 +3,13 @@
 // allowed CN, or be valid for an allowed host name or IP: SANs only, as Go's VerifyHostname) and --client-crl-file /
 // --peer-crl-file (no certificate of the presented chain may be revoked). The CRL file is read again whenever it
 // changes, so an operator can revoke a certificate without restarting the member, as etcd reads it per connection.
+// The allowed CN / host name also applies to the certificate of a peer the member dials: etcd's TLSInfo puts the
+// same VerifyPeerCertificate in the client config (ClientConfig -> baseConfig) as in the server config.
 import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { X509Crl } from '@peculiar/x509';
 
 /** What one side checks beyond chain verification. */
@@ -36,7 +38,7 @@ function serialHex(hex: string): string {
 }
 
 /** The certificates a peer presented, leaf first. */
-function presentedChain(socket: TLSSocket): DetailedPeerCertificate[] {
+export function presentedChain(socket: TLSSocket): DetailedPeerCertificate[] {
   const chain: DetailedPeerCertificate[] = [];
   let certificate = socket.getPeerCertificate(true);
   while (certificate !== undefined && certificate.raw !== undefined && !chain.includes(certificate)) {
@@ -48,7 +50,7 @@ function presentedChain(socket: TLSSocket): DetailedPeerCertificate[] {
   return chain;
 }
 
-function allowedByName(settings: CertificateCheckSettings, leaf: DetailedPeerCertificate): boolean {
+function allowedByName(settings: CertificateCheckSettings, leaf: PeerCertificate): boolean {
   const commonName = leaf.subject?.CN as string | string[] | undefined;
   const names = commonName === undefined ? [] : Array.isArray(commonName) ? commonName : [commonName];
   if (settings.allowedCommonNames.length > 0 && names.some((name) => settings.allowedCommonNames.includes(name))) return true;
@@ -56,6 +58,15 @@ function allowedByName(settings: CertificateCheckSettings, leaf: DetailedPeerCer
   return settings.allowedHostnames.some((host) =>
     isIP(host) !== 0 ? x509.checkIP(host) !== undefined : x509.checkHost(host, { subject: 'never', partialWildcards: false }) !== undefined,
   );
+}
+
+/** What a refused certificate says about itself and what was allowed, for the log (etcd logs only its fixed text). */
+function nameRefusalDetail(settings: CertificateCheckSettings, leaf: PeerCertificate): string {
+  const commonName = leaf.subject?.CN as string | string[] | undefined;
+  const presented = `CN ${JSON.stringify(commonName ?? '')}, SANs ${JSON.stringify(leaf.subjectaltname ?? '')}`;
+  const allowed =
+    settings.allowedCommonNames.length > 0 ? `allowed CN ${settings.allowedCommonNames.join(',')}` : `allowed host name ${settings.allowedHostnames.join(',')}`;
+  return `${presented}; ${allowed}`;
 }
 
 /** The checks of one side, with the revocation list cached until its file changes. */
@@ -76,9 +87,26 @@ export class CertificateChecks {
   refusal(socket: TLSSocket): string | undefined {
     const chain = socket.authorized ? presentedChain(socket) : [];
     if (chain.length === 0) return undefined;
-    const { allowedCommonNames, allowedHostnames, revocationListFile } = this.settings;
-    if ((allowedCommonNames.length > 0 || allowedHostnames.length > 0) && !allowedByName(this.settings, chain[0]!)) return authenticationFailed;
-    if (revocationListFile === '') return undefined;
+    return this.nameRefusal(chain[0]!) ?? this.revocationRefusal(chain);
+  }
+
+  /** The allowed CN / host name check of a verified leaf certificate (etcd's VerifyPeerCertificate). */
+  nameRefusal(leaf: PeerCertificate): string | undefined {
+    const { allowedCommonNames, allowedHostnames } = this.settings;
+    if (allowedCommonNames.length === 0 && allowedHostnames.length === 0) return undefined;
+    return allowedByName(this.settings, leaf) ? undefined : authenticationFailed;
+  }
+
+  /** `nameRefusal` with what the certificate carried and what was allowed, for a log line that names the reason. */
+  nameRefusalWithDetail(leaf: PeerCertificate): string | undefined {
+    const refusal = this.nameRefusal(leaf);
+    return refusal === undefined ? undefined : `${refusal} (${nameRefusalDetail(this.settings, leaf)})`;
+  }
+
+  /** The revocation list check of a verified chain, leaf first. */
+  revocationRefusal(chain: readonly PeerCertificate[]): string | undefined {
+    const revocationListFile = this.settings.revocationListFile;
+    if (revocationListFile === '' || chain.length === 0) return undefined;
     let revoked: Set<string>;
     try {
       revoked = this.revokedSerials();

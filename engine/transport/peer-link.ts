@@ -61,6 +61,8 @@ export class PeerLink {
   private urls: PeerUrl[];
   private urlIndex = 0;
   private failures = 0;
+  /** The error of the last failed dial, so that a new reason is logged at warn level even while retrying. */
+  private lastDialError: string | undefined;
   private request: ClientRequest | undefined;
   private socket: Socket | undefined;
   private dialTimer: NodeJS.Timeout | undefined;
@@ -314,8 +316,12 @@ export class PeerLink {
     // The next attempt tries the peer's next URL, as etcd's URL picker does after a failure.
     this.urlIndex = (this.urlIndex + 1) % Math.max(1, this.urls.length);
     const fields = { ...this.fields(url), error: error.message, failures: this.failures };
+    // Retries with the same reason log at debug level; a new reason (the peer came up but its certificate is
+    // refused, say) is a warning again, or an operator would only ever see the first "connection refused".
+    const newReason = error.message !== this.lastDialError;
+    this.lastDialError = wasActive ? undefined : error.message;
     if (wasActive) this.context.logger.warn('lost TCP streaming connection with remote peer', fields);
-    else if (this.failures === 1) this.context.logger.warn('failed to dial remote peer', fields);
+    else if (this.failures === 1 || newReason) this.context.logger.warn('failed to dial remote peer', fields);
     else this.context.logger.debug('failed to dial remote peer', fields);
     if (wasActive || dropped > 0) this.context.onUnreachable();
     this.redialAfter(backoffDelayMs(this.context.tuning.backoff, this.failures, this.context.random));

@@ -3,10 +3,10 @@
 // a Raft stream and accepts POST /raft/snapshot, both after the handshake check. Streams and snapshots are
 // handed to the transport; this file only routes and refuses.
 import http from 'node:http';
-import https from 'node:https';
+import type net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type PeerCertificate, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { peerServerOptions, peerTlsFailureReason, type PeerTlsOptions } from './peer-tls.ts';
 import { formatId, type Logger } from '../common/logger.ts';
 import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
@@ -29,9 +29,15 @@ export interface PeerServerHandlers {
   track(socket: Socket): void;
 }
 
+/** One peer URL's listener and the HTTP server it hands connections to (the same object for http URLs). */
+interface PeerListener {
+  listener: net.Server;
+  http: http.Server;
+}
+
 /** The HTTP(S) servers of one member's peer URLs. */
 export class PeerServer {
-  private readonly servers: http.Server[] = [];
+  private readonly listeners: PeerListener[] = [];
 
   constructor(
     private readonly handlers: PeerServerHandlers,
@@ -44,56 +50,79 @@ export class PeerServer {
     for (const text of urls) {
       const url = parsePeerUrl(text);
       if (url.secure && this.tls === undefined) throw new Error(`peer URL ${text} is https but no peer TLS material was given`);
-      const server = url.secure ? this.secureServer(this.tls!) : http.createServer();
+      const server = http.createServer();
       // A snapshot upload of a large backend may take minutes; the receiver has its own idle timeout instead.
       server.requestTimeout = 0;
-      server.on('connection', (socket: Socket) => this.handlers.track(socket));
       server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => this.onRequest(request, response));
       server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(request, socket as Socket, head));
-      this.servers.push(server);
+      const listener = url.secure ? this.secureListener(this.tls!, server) : server;
+      listener.on('connection', (socket: Socket) => this.handlers.track(socket));
+      this.listeners.push({ listener, http: server });
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(url.port, url.host, () => {
-          server.off('error', reject);
+        listener.once('error', reject);
+        listener.listen(url.port, url.host, () => {
+          listener.off('error', reject);
           resolve();
         });
       });
-      server.on('error', (error: Error) => this.handlers.logger.error('peer listener failed', { url: text, error: error.message }));
-      bound.push(formatPeerUrl(url.secure, url.host, (server.address() as AddressInfo).port));
+      listener.on('error', (error: Error) => this.handlers.logger.error('peer listener failed', { url: text, error: error.message }));
+      bound.push(formatPeerUrl(url.secure, url.host, (listener.address() as AddressInfo).port));
     }
     return bound;
   }
 
   /**
-   * An https server that refuses, with the reason in the log, peers whose certificate fails verification
-   * (--peer-client-cert-auth) or that the embedder's check refuses (allowed CN or host name, revocation list).
+   * A TLS listener that refuses, with the reason in the log, peers whose certificate fails verification
+   * (--peer-client-cert-auth) or that the embedder's check refuses (allowed CN or host name, SAN, revocation list),
+   * and hands the others to `server`. As etcd's TLS listener does, a connection reaches HTTP only once every check
+   * has passed: no request of a peer that is then refused is ever read.
    */
-  private secureServer(tls: PeerTlsOptions): https.Server {
-    const server = https.createServer(peerServerOptions(tls));
+  private secureListener(tls: PeerTlsOptions, server: http.Server): TlsServer {
+    const listener = createTlsServer({ ...peerServerOptions(tls), ALPNProtocols: ['http/1.1'] });
     // Remembered at accept time: a socket dropped for its certificate has forgotten its peer by the time of the error.
     const remotes = new WeakMap<object, string>();
-    server.on('connection', (socket: Socket) => remotes.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
+    listener.on('connection', (socket: Socket) => remotes.set(socket, `${socket.remoteAddress}:${socket.remotePort}`));
     const remoteOf = (socket: TLSSocket): string =>
       remotes.get((socket as unknown as { _parent?: object })._parent ?? socket) ?? `${socket.remoteAddress}:${socket.remotePort}`;
-    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    listener.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remoteOf(socket), error: peerTlsFailureReason(error, socket) });
     });
-    server.on('secureConnection', (socket: TLSSocket) => {
-      const refusal = tls.checkCertificate?.(socket);
-      if (refusal === undefined) return;
-      this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remoteOf(socket), error: refusal });
-      socket.destroy();
+    listener.on('secureConnection', (socket: TLSSocket) => {
+      const check = tls.checkCertificate;
+      if (check === undefined) return void server.emit('connection', socket);
+      this.judgeCertificate(socket, check, remoteOf(socket)).then((accepted) => {
+        if (accepted) server.emit('connection', socket);
+      });
     });
-    return server;
+    return listener;
+  }
+
+  /** Runs the embedder's check on a new connection; a refusal is logged and the socket destroyed. */
+  private async judgeCertificate(socket: TLSSocket, check: NonNullable<PeerTlsOptions['checkCertificate']>, remote: string): Promise<boolean> {
+    // A peer that hangs up while a slow check runs must not crash the process with an unhandled 'error'.
+    const ignoreError = (): void => undefined;
+    socket.on('error', ignoreError);
+    const names = presentedNames(socket);
+    let refusal: string | undefined;
+    try {
+      refusal = await check(socket);
+    } catch (error) {
+      refusal = `certificate check failed: ${(error as Error).message}`;
+    }
+    socket.off('error', ignoreError);
+    if (refusal === undefined && !socket.destroyed) return true;
+    if (refusal !== undefined) this.handlers.logger.warn('rejected peer connection', { 'remote-addr': remote, ...names, error: refusal });
+    socket.destroy();
+    return false;
   }
 
   /** Stops listening; resolves when every server has closed (the transport closes the connections). */
   async close(): Promise<void> {
     await Promise.all(
-      this.servers.map(
-        (server) =>
+      this.listeners.map(
+        ({ listener, http: server }) =>
           new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            listener.close(() => resolve());
             server.closeAllConnections();
           }),
       ),
@@ -180,4 +209,17 @@ function refuseRaw(socket: Socket, status: number, reason: string): void {
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
       `content-length: ${body.length}\r\nconnection: close\r\n\r\n${reason}`,
   );
+}
+
+/** etcd's fields of a refused connection that presented a certificate: the SNI name and the leaf's SANs. */
+function presentedNames(socket: TLSSocket): Record<string, string | string[]> {
+  const serverName = (socket as { servername?: string | false }).servername;
+  const fields: Record<string, string | string[]> = { 'server-name': typeof serverName === 'string' ? serverName : '' };
+  // Empty (or null, once the socket is gone) when the peer presented no certificate.
+  const altNames = (socket.getPeerCertificate() as Partial<PeerCertificate> | null)?.subjectaltname;
+  if (altNames === undefined) return fields;
+  const entries = altNames.split(', ');
+  fields['ip-addresses'] = entries.filter((entry) => entry.startsWith('IP Address:')).map((entry) => entry.slice('IP Address:'.length));
+  fields['dns-names'] = entries.filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice('DNS:'.length));
+  return fields;
 }

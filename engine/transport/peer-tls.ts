@@ -1,17 +1,26 @@
 // TLS of the peer URLs beyond the certificate material: whether dialing peers must present a certificate the
 // member trusts (--peer-client-cert-auth), which certificates are refused after the handshake (the embedder's
 // check: --peer-cert-allowed-cn, --peer-cert-allowed-hostname, --peer-crl-file), and whether the member skips
-// verifying its peers (self-signed --peer-auto-tls certificates, as etcd does).
+// verifying its peers (self-signed --peer-auto-tls certificates, as etcd does). The embedder's check of dialed
+// peers (etcd applies --peer-cert-allowed-cn / --peer-cert-allowed-hostname to them too) runs in place of Node's
+// checkServerIdentity, after the host name check, so a refused peer never receives a byte of the request.
 import type { ServerOptions } from 'node:https';
-import type { ConnectionOptions, SecureContextOptions, TLSSocket } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { certificateVerifyReason } from '../common/tls-verify-errors.ts';
 
 /** The peer port's TLS: certificate, key and trusted CAs, plus who may connect. */
 export interface PeerTlsOptions extends SecureContextOptions {
   /** Require a certificate from every dialing peer and verify it against `ca` (--peer-client-cert-auth). */
   clientCertificateAuth?: boolean;
-  /** Judges an inbound peer's certificate after the handshake: a reason refuses the connection (logged). */
-  checkCertificate?: (socket: TLSSocket) => string | undefined;
+  /**
+   * Judges an inbound peer's certificate after the handshake: a reason refuses the connection (logged). It may
+   * answer later (the SAN check resolves names); the connection reads nothing until it has answered.
+   */
+  checkCertificate?: (socket: TLSSocket) => string | undefined | Promise<string | undefined>;
+  /** Judges the verified certificate of a peer this member dials: a reason fails the dial with that message. */
+  checkDialedCertificate?: (certificate: PeerCertificate) => string | undefined;
+  /** The certificate and key presented when dialing (--peer-client-cert-file); `cert` and `key` when absent. */
+  dialCertificate?: { cert: Buffer | string; key: Buffer | string };
   /** Dial peers without verifying their certificates (self-signed certificates, etcd's --peer-auto-tls). */
   skipServerVerification?: boolean;
   /** TLS versions and ciphers (etcd's --tls-min-version, --tls-max-version, --cipher-suites). */
@@ -20,11 +29,16 @@ export interface PeerTlsOptions extends SecureContextOptions {
 }
 
 function contextOnly(tls: PeerTlsOptions): SecureContextOptions {
-  const { clientCertificateAuth: _auth, checkCertificate: _check, skipServerVerification: _skip, ...context } = tls;
+  const { clientCertificateAuth: _auth, checkCertificate: _check, checkDialedCertificate: _dialCheck, dialCertificate: _dial, skipServerVerification: _skip, ...context } = tls;
   return context;
 }
 
-/** Options of an https server on a peer URL. */
+/** The error of a dial whose peer certificate the embedder refused; its code lands in the socket's authorizationError. */
+export class PeerCertificateRefused extends Error {
+  readonly code = 'ERR_PEER_CERTIFICATE_REFUSED';
+}
+
+/** Options of the TLS listener on a peer URL. */
 export function peerServerOptions(tls: PeerTlsOptions): ServerOptions {
   const verify = tls.clientCertificateAuth === true;
   return { ...contextOnly(tls), requestCert: verify, rejectUnauthorized: verify };
@@ -32,7 +46,18 @@ export function peerServerOptions(tls: PeerTlsOptions): ServerOptions {
 
 /** Options of an https request to a peer. */
 export function peerDialOptions(tls: PeerTlsOptions): ConnectionOptions {
-  return { ...contextOnly(tls), rejectUnauthorized: tls.skipServerVerification !== true };
+  const options: ConnectionOptions = { ...contextOnly(tls), ...tls.dialCertificate, rejectUnauthorized: tls.skipServerVerification !== true };
+  const check = tls.checkDialedCertificate;
+  if (check !== undefined) {
+    // Node calls this only for a chain that verified, as Go calls VerifyPeerCertificate with the verified chains.
+    options.checkServerIdentity = (host, certificate) => {
+      const wrongHost = checkServerIdentity(host, certificate);
+      if (wrongHost !== undefined) return wrongHost;
+      const refusal = check(certificate);
+      return refusal === undefined ? undefined : new PeerCertificateRefused(refusal);
+    };
+  }
+  return options;
 }
 
 

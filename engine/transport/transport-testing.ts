@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerTlsOptions } from './peer-tls.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { EntryType, MessageType, type Message, type NodeId } from '../raft/types.ts';
 import { PeerTransport } from './peer-transport.ts';
@@ -98,7 +98,7 @@ export interface TestMember {
 /** Starts a transport for member `id` on 127.0.0.1 (port 0 unless `port` is given). */
 export async function startMember(
   id: NodeId,
-  options: { clusterId?: bigint; port?: number; tuning?: Partial<TransportTuning>; host?: RecordingHost; directory?: string; tls?: SecureContextOptions } = {},
+  options: { clusterId?: bigint; port?: number; tuning?: Partial<TransportTuning>; host?: RecordingHost; directory?: string; tls?: PeerTlsOptions } = {},
 ): Promise<TestMember> {
   const host = options.host ?? new RecordingHost();
   const { logger, lines } = recordingLogger();

@@ -3,6 +3,8 @@
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CertificateFiles } from '../support/certificates.ts';
+import { freePorts, loopbackHost } from '../support/ports.ts';
 import { MemberHandle } from '../support/processes.ts';
 import { serverEnvironment, sleep, target, targetCommand } from './target.ts';
 
@@ -92,4 +94,34 @@ export function spawnMember(urls: MemberUrls, initialCluster: string, dataRoot: 
   });
   member.start();
   return member;
+}
+
+/** The URLs of `count` members named `<prefix>1..n`: plain client URLs and https peer URLs on free 127.0.0.1 ports. */
+export async function peerTlsClusterUrls(prefix: string, count: number): Promise<{ urls: MemberUrls[]; initialCluster: string }> {
+  const ports = await freePorts(count * 2);
+  const urls = Array.from({ length: count }, (_, index) => ({
+    name: `${prefix}${index + 1}`,
+    clientUrl: `http://${loopbackHost}:${ports[index * 2]}`,
+    peerUrl: `https://${loopbackHost}:${ports[index * 2 + 1]}`,
+  }));
+  return { urls, initialCluster: urls.map((member) => `${member.name}=${member.peerUrl}`).join(',') };
+}
+
+/** The peer TLS flags of a member presenting `certificate`, trusting `caFile` and requiring peer certificates. */
+export function peerTlsFlags(certificate: CertificateFiles, caFile: string, extra: readonly string[] = []): string[] {
+  return [
+    '--peer-cert-file', certificate.certificateFile, '--peer-key-file', certificate.keyFile,
+    '--peer-trusted-ca-file', caFile, '--peer-client-cert-auth', ...extra,
+  ];
+}
+
+/** Waits until some line of `member`'s log matches `pattern`; the error carries the log tail. */
+export async function waitForLogLine(member: MemberHandle, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = member.log.text().split('\n').find((text) => pattern.test(text));
+    if (line !== undefined) return line;
+    await sleep(100);
+  }
+  throw new Error(`${member.name} never logged ${pattern}\n${member.log.tail(30)}`);
 }

@@ -225,3 +225,9 @@ export const authTokensMax = 100_000;
 
 /** Simple token lifetime after its last use when --auth-token-ttl is not given (etcd: 300 s). */
 export const authTokenTtlSecondsDefault = 300;
+
+/**
+ * How long one DNS lookup of the peer SAN check may take. The check runs while a peer's connection waits to be
+ * accepted; Go's resolver gives up after about 5 s per attempt, so a dead DNS server costs etcd the same.
+ */
+export const peerSanLookupTimeoutMs = 5_000;

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import * as x509 from '@peculiar/x509';
+import { peerSanLookupTimeoutMs } from '../common/limits.ts';
 
 /** Name lookups, injected so tests can answer without DNS. */
 export interface SanResolver {
@@ -18,16 +19,10 @@ export interface SanResolver {
   addressesOf(name: string): Promise<string[]>;
 }
 
-/**
- * How long one lookup may take. The check runs while a peer's connection waits to be accepted; Go's resolver
- * gives up after about 5 s per attempt, so a dead DNS server costs etcd the same.
- */
-const lookupTimeoutMs = 5_000;
-
 function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`lookup ${what}: timed out after ${lookupTimeoutMs} ms`)), lookupTimeoutMs);
+    timer = setTimeout(() => reject(new Error(`lookup ${what}: timed out after ${peerSanLookupTimeoutMs} ms`)), peerSanLookupTimeoutMs);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,29 +1,17 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureSelfSignedCertificate } from '../tls/self-signed-certificate.ts';
 import assert from 'node:assert/strict';
 import { MessageType } from '../raft/types.ts';
 import { appendMessage, connectAll, startMember, stopMembers, waitFor, waitForLinks, type TestMember } from './transport-testing.ts';
 
-// A self-signed certificate for IP 127.0.0.1 (valid until 2126) and its key, made for these tests only:
-//   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500 \
-//     -subj /CN=cairn-test-peer -addext subjectAltName=IP:127.0.0.1
-const certificate = `-----BEGIN CERTIFICATE-----
-MIIBnDCCAUKgAwIBAgIUewSTc4cxlddnlpu1iVyVlRUolzQwCgYIKoZIzj0EAwIw
-GjEYMBYGA1UEAwwPY2Fpcm4tdGVzdC1wZWVyMCAXDTI2MTEyMzE2MjU1NFoYDzIx
-MjYxMDMwMTYyNTU0WjAaMRgwFgYDVQQDDA9jYWlybi10ZXN0LXBlZXIwWTATBgcq
-hkjOPQIBBggqhkjOPQMBBwNCAATR1VgGUORV8KsxEe/Se4B6hU9ejUKAEtgmzsoc
-R3xMkRhgD9UL5IdsJz0pWfJh3vauyRGdhiPe4lor/5eBO751o2QwYjAdBgNVHQ4E
-FgQU8KIFI11EHCAWwbg1iT4cpdzP8vUwHwYDVR0jBBgwFoAU8KIFI11EHCAWwbg1
-iT4cpdzP8vUwDwYDVR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqG
-SM49BAMCA0gAMEUCIQC7WPUzN712aBn9RKxC4wmWW1Tfe7VBm31n4KCDyNkbuQIg
-aZlq1in1u+C8Kzw867kv54mQwiFpGkW/40PJP43griA=
------END CERTIFICATE-----
-`;
-const privateKey = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAe44NAKb53FZ9ZXz
-JapaJRoZVTu0Q2W4Jz1b9wJHXPuhRANCAATR1VgGUORV8KsxEe/Se4B6hU9ejUKA
-EtgmzsocR3xMkRhgD9UL5IdsJz0pWfJh3vauyRGdhiPe4lor/5eBO751
------END PRIVATE KEY-----
-`;
+// A self-signed certificate for IP 127.0.0.1, made by the test (never a committed key), as --peer-auto-tls makes them.
+const material = await ensureSelfSignedCertificate(mkdtempSync(path.join(os.tmpdir(), 'cairn-transport-tls-')), ['127.0.0.1'], 1);
+const certificate = readFileSync(material.certificateFile, 'utf8');
+const privateKey = readFileSync(material.keyFile, 'utf8');
+after(() => rmSync(path.dirname(material.certificateFile), { recursive: true, force: true }));
 const tls = { cert: certificate, key: privateKey, ca: certificate };
 
 test('with TLS material, streams and snapshots run over https peer URLs', async () => {

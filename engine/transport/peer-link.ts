@@ -142,6 +142,16 @@ export class PeerLink {
     this.redialAfter(0);
   }
 
+  /**
+   * The peer just opened a stream to us, so it is up: a link waiting out its back-off dials now. Without this a
+   * restarted member waits up to the back-off's maximum (2 s) for its leader's messages, then starts an election.
+   */
+  peerIsUp(): void {
+    if (this.state !== 'waiting' || this.retryTimer === undefined) return;
+    this.failures = 0;
+    this.redialAfter(0);
+  }
+
   /** Closes the link for good; queued frames are dropped without a report (the peer is being removed or we stop). */
   close(): void {
     if (this.state === 'closed') return;

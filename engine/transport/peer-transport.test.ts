@@ -68,6 +68,29 @@ test('a peer that restarts on the same URL is reconnected to, and messages flow 
   }
 });
 
+test('a peer that restarts and dials us is dialled back at once, not after our back-off', async () => {
+  const slowRetry = { backoff: { baseMs: 30_000, maxMs: 30_000 } };
+  const a = await startMember(1n, { tuning: slowRetry });
+  let b = await startMember(2n);
+  const port = Number(new URL(b.url).port);
+  const members: TestMember[] = [a, b];
+  try {
+    connectAll(members);
+    await waitForLinks(a, [b]);
+    await b.transport.stop();
+    await waitFor('link down', () => a.transport.activeSince(2n) === undefined);
+    b = await startMember(2n, { port, directory: b.directory });
+    members[1] = b;
+    b.transport.addPeer(1n, [a.url]);
+    // a waits 30 s between dials; only b's stream to a can bring a's link back this soon.
+    await waitFor('a dials b again', () => a.transport.activeSince(2n) !== undefined, 3_000);
+    a.transport.send([appendMessage(1n, 2n, 2)]);
+    await waitFor('message after restart', () => b.host.messages.some((message) => message.index === 2));
+  } finally {
+    await stopMembers(members);
+  }
+});
+
 test('updatePeer moves the stream to the peer\'s new URL', async () => {
   const a = await startMember(1n);
   let b = await startMember(2n);

@@ -275,6 +275,7 @@ export class PeerTransport {
       counters: peer.counters,
       process: (message) => this.host.process(message),
     });
+    peer.link.peerIsUp();
   }
 
   private onSnapshot(request: IncomingMessage, response: ServerResponse, from: NodeId): void {

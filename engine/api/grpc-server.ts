@@ -33,6 +33,9 @@ export function createGrpcServer(server: ServerApi, options: GrpcServerOptions):
     'grpc.max_concurrent_streams': Math.min(options.concurrentStreamsMax, 2 ** 31 - 1),
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5000,
+    // Channelz (grpc's introspection service) is not served, and its per-call bookkeeping was about 4% of the
+    // member's allocations under a put load.
+    'grpc.enable_channelz': 0,
   });
   grpc.addService(serviceDefinition('KV'), kvService(server));
   grpc.addService(serviceDefinition('Watch'), watchService(server));

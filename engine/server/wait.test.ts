@@ -51,3 +51,24 @@ test('rejectAll rejects every waiter with the given error and empties the regist
   assert.equal(registry.size, 0);
   for (const waiting of waits) await assert.rejects(waiting, (error) => error === stopped);
 });
+
+test('waiters with different timeouts each expire at their own deadline, under one timer', async () => {
+  const registry = new WaitRegistry<string>();
+  const started = performance.now();
+  const late = registry.register(1n, 120, new Error('late'));
+  const early = registry.register(2n, 30, new Error('early'));
+  const kept = registry.register(3n, 60, new Error('kept'));
+  const rejectedAt = async (waiting: Promise<string>): Promise<number> => {
+    await waiting.catch(() => undefined);
+    return performance.now() - started;
+  };
+  const earlyAt = rejectedAt(early);
+  registry.trigger(3n, { ok: true, value: 'three' });
+  assert.equal(await kept, 'three');
+  await assert.rejects(early, /early/);
+  assert.ok((await earlyAt) < 100, 'the earlier deadline does not wait for the later one');
+  assert.equal(registry.size, 1);
+  await assert.rejects(late, /late/);
+  assert.ok(performance.now() - started >= 115, 'the later deadline is kept');
+  assert.equal(registry.size, 0);
+});

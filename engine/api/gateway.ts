@@ -79,6 +79,7 @@ export function unaryRoutes(server: ServerApi): Map<string, UnaryRoute> {
     ['/v3/maintenance/hash', route('HashRequest', 'HashResponse', maintenance.Hash)],
     ['/v3/maintenance/hashkv', route('HashKVRequest', 'HashKVResponse', maintenance.HashKV)],
     ['/v3/maintenance/transfer-leadership', route('MoveLeaderRequest', 'MoveLeaderResponse', maintenance.MoveLeader)],
+    ['/v3/maintenance/downgrade', route('DowngradeRequest', 'DowngradeResponse', maintenance.Downgrade)],
     ['/v3/auth/enable', route('AuthEnableRequest', 'AuthEnableResponse', auth.AuthEnable)],
     ['/v3/auth/disable', route('AuthDisableRequest', 'AuthDisableResponse', auth.AuthDisable)],
     ['/v3/auth/status', route('AuthStatusRequest', 'AuthStatusResponse', auth.AuthStatus)],

@@ -39,7 +39,7 @@ export function httpHandler(server: ServerApi, metrics: ServerMetrics): http.Req
           response.end('Method Not Allowed\n');
           return;
         }
-        if ((unaryRoute || streamRoute) && gatewayRefusesCommonName(request, path, server.auth.isEnabled())) {
+        if ((unaryRoute || streamRoute) && gatewayRefusesCommonName(request, path, server.auth.isEnabled() && server.auth.usesCertificateIdentity())) {
           response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
           response.end(`${gatewayCommonNameRefusal}\n`);
           return;

@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Caller, ServerApi } from '../server/server-api.ts';
 import { grpcCaller } from './call-credentials.ts';
-import { Errors } from '../common/errors.ts';
 import { snapshotChunkBytes } from '../common/limits.ts';
 import { toGrpcError } from './grpc-status.ts';
 import { unary } from './unary.ts';
 import type { AlarmRequest__Output } from '../proto/generated/etcdserverpb/AlarmRequest.ts';
 import type { MoveLeaderRequest__Output } from '../proto/generated/etcdserverpb/MoveLeaderRequest.ts';
+import type { DowngradeRequest__Output } from '../proto/generated/etcdserverpb/DowngradeRequest.ts';
 import type { HashKVRequest__Output } from '../proto/generated/etcdserverpb/HashKVRequest.ts';
 import type { SnapshotResponse } from '../proto/generated/etcdserverpb/SnapshotResponse.ts';
 
@@ -36,8 +36,10 @@ export function maintenanceHandlers(server: ServerApi) {
       await server.moveLeader(BigInt(request.targetID));
       return { header: {} };
     },
-    Downgrade: async () => {
-      throw Errors.NotCapable;
+    // Root only once auth is enabled, as the other cluster-wide maintenance operations.
+    Downgrade: async (request: DowngradeRequest__Output, caller?: Caller) => {
+      await server.authorizeAdmin(caller);
+      return server.downgrade(request.action, request.version);
     },
   };
 }

@@ -36,9 +36,12 @@ export function grpcCallIdentity(call: CallWithAuthContext): ClientIdentity | un
  */
 export const gatewayCommonNameRefusal = 'CommonName of client sending a request against gateway will be ignored and not used as expected';
 
-/** Whether etcd would refuse this gateway request for its certificate's Common Name (see gatewayCommonNameRefusal). */
-export function gatewayRefusesCommonName(request: http.IncomingMessage, path: string, authEnabled: boolean): boolean {
-  return authEnabled && path.startsWith('/v3/') && httpRequestIdentity(request) !== undefined;
+/**
+ * Whether etcd would refuse this gateway request for its certificate's Common Name (see gatewayCommonNameRefusal).
+ * `judged`: auth is enabled and certificates name callers (--client-cert-auth); etcd does not look otherwise.
+ */
+export function gatewayRefusesCommonName(request: http.IncomingMessage, path: string, judged: boolean): boolean {
+  return judged && path.startsWith('/v3/') && httpRequestIdentity(request) !== undefined;
 }
 
 /** The verified client certificate's identity of an HTTP request (gateway, /health), or undefined without one. */

@@ -146,7 +146,7 @@ const experimental: FlagSpec[] = [
   flag('experimental-compaction-batch-limit', 'int', '1000', 'Experimental feature', 'ExperimentalCompactionBatchLimit sets the maximum revisions deleted in each compaction batch.', { unsupported: notTuned }),
   flag('experimental-compaction-sleep-interval', 'duration', '10ms', 'Experimental feature', 'ExperimentalCompactionSleepInterval sets the sleep interval between each compaction batch.', { unsupported: notTuned }),
   flag('experimental-watch-progress-notify-interval', 'duration', '10m', 'Experimental feature', 'Duration of periodical watch progress notification.'),
-  flag('experimental-downgrade-check-time', 'duration', '5s', 'Experimental feature', 'Duration of time between two downgrade status checks.', { unsupported: 'Cairn does not support cluster downgrades' }),
+  flag('experimental-downgrade-check-time', 'duration', '5s', 'Experimental feature', 'Duration of time between two downgrade status checks.', { unsupported: 'Cairn members all run one version, so a downgrade job is never checked for completion' }),
   flag('experimental-memory-mlock', 'bool', 'false', 'Experimental feature', 'Enable to enforce etcd pages (in particular bbolt) to stay in RAM.', { unsupported: lmdbBackend }),
   flag('experimental-warning-apply-duration', 'duration', '100ms', 'Experimental feature', 'Warning is generated if requests take more than this duration.', { unsupported: notTuned }),
   flag('experimental-txn-mode-write-with-shared-buffer', 'bool', 'true', 'Experimental feature', 'Enable the write transaction to use a shared buffer in its readonly check operations.', { unsupported: lmdbBackend }),

@@ -82,6 +82,8 @@ export const Errors = {
   RoleNotFound: define(GrpcCode.FailedPrecondition, 'etcdserver: role name not found'),
   RoleEmpty: define(GrpcCode.InvalidArgument, 'etcdserver: role name is empty'),
   AuthFailed: define(GrpcCode.InvalidArgument, 'etcdserver: authentication failed, invalid user ID or password'),
+  // auth.ErrNoPasswordUser is not in etcd's gRPC error table either: code Unknown, with the auth package's text.
+  NoPasswordUser: define(GrpcCode.Unknown, 'auth: authentication failed, password was given for no password user'),
   PermissionDenied: define(GrpcCode.PermissionDenied, 'etcdserver: permission denied'),
   RoleNotGranted: define(GrpcCode.FailedPrecondition, 'etcdserver: role is not granted to the user'),
   PermissionNotGranted: define(GrpcCode.FailedPrecondition, 'etcdserver: permission is not granted to the role'),
@@ -116,6 +118,15 @@ export const Errors = {
   Corrupt: define(GrpcCode.DataLoss, 'etcdserver: corrupt cluster'),
   NotSupportedForLearner: define(GrpcCode.Unavailable, 'etcdserver: rpc not supported for learner'),
   BadLeaderTransferee: define(GrpcCode.FailedPrecondition, 'etcdserver: bad leader transferee'),
+
+  // etcd 3.5's Maintenance.Downgrade errors (api/v3rpc/rpctypes/error.go; not in the 3.4 tree).
+  ClusterVersionUnavailable: define(GrpcCode.Unavailable, 'etcdserver: cluster version not found during downgrade'),
+  WrongDowngradeVersionFormat: define(GrpcCode.InvalidArgument, 'etcdserver: wrong downgrade target version format'),
+  InvalidDowngradeTargetVersion: define(GrpcCode.InvalidArgument, 'etcdserver: invalid downgrade target version'),
+  DowngradeInProcess: define(GrpcCode.FailedPrecondition, 'etcdserver: cluster has a downgrade job in progress'),
+  NoInflightDowngrade: define(GrpcCode.FailedPrecondition, 'etcdserver: no inflight downgrade job'),
+  // etcdserver.ErrUnknownMethod is not in etcd's gRPC error table, so clients see it with code Unknown.
+  UnknownMethod: define(GrpcCode.Unknown, 'etcdserver: unknown method'),
 } as const;
 
 /** An InvalidArgument error with a custom message (etcd builds some of these on the fly). */

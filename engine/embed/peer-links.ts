@@ -51,7 +51,7 @@ export function peerTransportTls(tls: MemberTls): PeerTlsOptions | undefined {
     minVersion: peer.server.minVersion,
     maxVersion: peer.server.maxVersion,
     ...(peer.server.ciphers === undefined ? {} : { ciphers: peer.server.ciphers }),
-    clientCertificateAuth: peer.clientCertificateAuth,
+    clientCertificateAuth: peer.requireClientCertificate,
     ...peerCertificateChecks(tls),
     // --peer-client-cert-file: the certificate presented when this member dials (etcd 3.5's GetClientCertificate).
     ...(peer.clientMaterial.cert === peer.material.cert ? {} : { dialCertificate: peer.clientMaterial }),

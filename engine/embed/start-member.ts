@@ -50,7 +50,12 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
   const { logger } = options;
   // Before anything is opened: a bad certificate file must stop the start with its name, not half a member.
   const memberTls = await resolveMemberTls(config, logger);
-  const serverConfig: ServerConfig = { ...config, leaderClientTls: leaderClientTls(memberTls), joinPeerTls: peerTransportTls(memberTls) };
+  const serverConfig: ServerConfig = {
+    ...config,
+    leaderClientTls: leaderClientTls(memberTls),
+    joinPeerTls: peerTransportTls(memberTls),
+    clientCertAuth: memberTls.client?.clientCertificateAuth ?? false,
+  };
   const metrics = new ServerMetrics();
   const server = await openMember(serverConfig, { logger, metrics });
   let peerLinks: PeerTransport | undefined;

@@ -25,6 +25,9 @@ import { backendHash } from './backend-hash.ts';
 import type { AuthStore } from '../auth/auth-store.ts';
 import type { TokenProvider } from '../auth/token-provider.ts';
 import { applyAuthRequest } from './apply-auth.ts';
+import { writeDowngradeInfo } from './downgrade-info.ts';
+import { etcdServerVersion } from '../common/version.ts';
+import type { DowngradeInfoSetRequest__Output } from '../proto/generated/cairnpb/DowngradeInfoSetRequest.ts';
 import { checkAppliedRequest } from './request-permissions.ts';
 
 /** What a proposer gets back. */
@@ -180,6 +183,7 @@ export class Applier implements KvApplyContext {
       return {};
     }
     if (request.cluster_version_set) return {};
+    if (request.downgrade_info_set) return this.applyDowngradeInfoSet(tx, request.downgrade_info_set);
     throw new EtcdError(Errors.NotCapable.code, 'etcdserver: unknown request in log entry');
   }
 
@@ -188,6 +192,14 @@ export class Applier implements KvApplyContext {
     const changed = request.action === 1 ? this.alarms.activate(tx, alarm) : request.action === 2 ? this.alarms.deactivate(tx, alarm) : undefined;
     if (changed) this.options.logger.warn(request.action === 1 ? 'alarm raised' : 'alarm disarmed', { alarm: alarmName(alarm.type), 'member-id': alarm.memberId });
     return { header: emptyHeader(), alarms: changed ? [{ memberID: changed.memberId.toString(), alarm: changed.type }] : [] };
+  }
+
+  /** Records or clears the downgrade job (etcd's DowngradeInfoSet: a disabled job keeps no target). */
+  private applyDowngradeInfoSet(tx: WriteTx, request: DowngradeInfoSetRequest__Output): object {
+    writeDowngradeInfo(tx, { enabled: request.enabled, targetVersion: request.enabled ? request.ver : '' });
+    if (request.enabled) this.options.logger.info('The server is ready to downgrade', { 'target-version': request.ver, 'server-version': etcdServerVersion });
+    else this.options.logger.info('downgrade job cancelled', {});
+    return {};
   }
 
   /**

@@ -28,6 +28,8 @@ export interface AuthOpsHost {
   propose(request: InternalRaftRequest, info: AuthInfo | undefined): Promise<unknown>;
   /** Waits until this member has applied everything committed before the call (ReadIndex). */
   linearizableRead(): Promise<void>;
+  /** Whether a verified client certificate's Common Name names the caller (etcd's ClientCertAuthEnabled). */
+  certificateIdentity: boolean;
 }
 
 /** An empty response; the edge fills the header. */
@@ -57,8 +59,14 @@ export class AuthOps implements AuthApi {
       }
       return info;
     }
-    if (caller?.commonName !== undefined) return { username: caller.commonName, revision: auth.revision() };
+    // etcd reads the certificate only under --client-cert-auth (EtcdServer.AuthInfoFromCtx): a certificate that
+    // --trusted-ca-file alone made the client present is verified but names nobody.
+    if (caller?.commonName !== undefined && this.host.certificateIdentity) return { username: caller.commonName, revision: auth.revision() };
     return undefined;
+  }
+
+  usesCertificateIdentity(): boolean {
+    return this.host.certificateIdentity;
   }
 
   /** Refuses a caller without the root role once auth is enabled. */
@@ -103,7 +111,9 @@ export class AuthOps implements AuthApi {
       const checkedRevision = auth.revision();
       if (!auth.isEnabled()) throw Errors.AuthNotEnabled;
       const user = auth.user(name);
-      if (user === undefined || user.noPassword || !(await passwordMatches(password, user.passwordHash))) {
+      // etcd answers a password for a certificate-only user with its own error, after the user lookup.
+      if (user?.noPassword) throw Errors.NoPasswordUser;
+      if (user === undefined || !(await passwordMatches(password, user.passwordHash))) {
         this.host.logger.warn('invalid authentication was requested', { user: name });
         throw Errors.AuthFailed;
       }

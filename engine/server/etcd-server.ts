@@ -114,6 +114,7 @@ export class EtcdServer {
       linearizableRead: () => this.proposals.linearizableRead(),
       requestTimeoutMs: requestTimeoutMs(parts.config),
       waitApplied: (index, timeoutMs) => this.applied.waitWithin(index, timeoutMs),
+      certificateIdentity: parts.config.clientCertAuth === true,
     });
     const clusterOps = new ClusterOps(
       {

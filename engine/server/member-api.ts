@@ -7,7 +7,7 @@ import type { Uint64Long } from '../proto/uint64.ts';
 import { Errors } from '../common/errors.ts';
 import { leaseTtlSecondsMin } from '../common/limits.ts';
 import type { Logger } from '../common/logger.ts';
-import { etcdServerVersion } from '../common/version.ts';
+import { etcdClusterVersion, etcdServerVersion } from '../common/version.ts';
 import { NONE } from '../raft/types.ts';
 import type { AuthStore } from '../auth/auth-store.ts';
 import { PermissionType } from '../auth/permission-check.ts';
@@ -25,6 +25,7 @@ import { Membership, toProtoMember } from './membership.ts';
 import type { ClusterOps } from './cluster-ops.ts';
 import type { LeaderClient } from './leader-client.ts';
 import { applyRange, isReadOnlyTxn } from './apply-kv.ts';
+import { downgrade } from './downgrade.ts';
 import type { WatchHub } from './watch-hub.ts';
 import type { BackgroundDuties } from './background-duties.ts';
 import type { MemberState } from './member-state.ts';
@@ -249,6 +250,14 @@ export class MemberApi implements ServerApi {
     await this.backend.defragment();
     this.logger.info('finished defragment', {});
     this.parts.duties.updateSizeMetrics();
+  }
+
+  async downgrade(action: number, version: string): Promise<{ header: object; version: string }> {
+    return downgrade(
+      { backend: this.backend, clusterVersion: etcdClusterVersion, linearizableRead: () => this.proposals.linearizableRead(), propose: (request) => this.proposals.propose(request) },
+      action,
+      version,
+    );
   }
 
   async memberList(): Promise<Member[]> {

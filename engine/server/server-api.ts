@@ -42,6 +42,8 @@ export interface Caller {
 export interface AuthApi {
   /** Whether auth is enabled on this member (as applied so far). */
   isEnabled(): boolean;
+  /** Whether a verified client certificate's Common Name names the caller (--client-cert-auth). */
+  usesCertificateIdentity(): boolean;
   authEnable(caller?: Caller): Promise<object>;
   authDisable(caller?: Caller): Promise<object>;
   authStatus(): Promise<{ header: object; enabled: boolean; authRevision: string }>;
@@ -104,6 +106,8 @@ export interface ServerApi {
   hashKV(revision: number): Promise<HashKVResponse>;
   snapshot(): Promise<BackendSnapshot>;
   defragment(): Promise<void>;
+  /** Maintenance.Downgrade (VALIDATE, ENABLE, CANCEL); answers with the cluster version. */
+  downgrade(action: number, version: string): Promise<{ header: object; version: string }>;
 
   memberList(): Promise<Member[]>;
   /** Adds a member (a voter, or a learner); resolves with it once the change is applied. */

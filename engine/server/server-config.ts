@@ -50,6 +50,11 @@ export interface ServerConfig {
   leaderClientTls?: LeaderClientTls;
   /** TLS for asking peers for the cluster when joining over https peer URLs (the member's peer certificate). */
   joinPeerTls?: PeerTlsOptions;
+  /**
+   * etcd's ClientCertAuthEnabled (--client-cert-auth, not dropped by --auto-tls): only then does a verified client
+   * certificate's Common Name name the caller. --trusted-ca-file alone verifies certificates but names nobody.
+   */
+  clientCertAuth?: boolean;
 }
 
 /** How long a proposal may wait for its entry to be applied. */

@@ -28,7 +28,13 @@ export interface SideTls {
   /** PEM material, for clients that take it apart (grpc-js credentials). */
   material: TlsMaterial;
   clientMaterial: { cert: Buffer; key: Buffer };
+  /** --client-cert-auth / --peer-client-cert-auth as etcd keeps it (dropped with a self-signed certificate). */
   clientCertificateAuth: boolean;
+  /**
+   * Whether the servers of this side require and verify a client certificate: etcd's ServerConfig does so with
+   * client certificate auth or with a trusted CA file alone (tls.RequireAndVerifyClientCert).
+   */
+  requireClientCertificate: boolean;
   /** True with --auto-tls: nobody can verify the certificate, so the member's own dials skip verification (as etcd). */
   selfSigned: boolean;
 }
@@ -63,15 +69,18 @@ export async function resolveSideTls(settings: TlsSideSettings, protocol: TlsPro
   const selfSigned = !hasFiles;
   if (settings.autoTls && hasFiles) context.warn(`ignoring ${prefix === '' ? 'client' : 'peer'} auto TLS since certs given`);
   if (selfSigned) {
+    // etcd's ClientSelfCert / PeerSelfCert replace the side's whole TLSInfo with the self-signed certificate, so
+    // the trusted CA file and client certificate auth given with --auto-tls are dropped (no client certificate is
+    // requested), as is a client certificate to dial with.
     const made = await ensureSelfSignedCertificate(context.autoTlsDirectory, context.hosts, context.validityYears);
-    files = { ...made, trustedCaFile: settings.trustedCaFile };
+    files = { ...made, trustedCaFile: '' };
   }
   if (files.certificateFile === '') throw new Error(`--${prefix}cert-file is required with --${prefix}key-file`);
   if (files.keyFile === '') throw new Error(`--${prefix}key-file is required with --${prefix}cert-file`);
   const flags = { certificate: `--${prefix}cert-file`, key: `--${prefix}key-file`, trustedCa: `--${prefix}trusted-ca-file` };
   const material = readTlsFiles(files, flags);
   const clientMaterial =
-    settings.clientCertificateFile !== '' && settings.clientKeyFile !== ''
+    !selfSigned && settings.clientCertificateFile !== '' && settings.clientKeyFile !== ''
       ? readTlsFiles(
           { certificateFile: settings.clientCertificateFile, keyFile: settings.clientKeyFile, trustedCaFile: '' },
           { certificate: `--${prefix}client-cert-file`, key: `--${prefix}client-key-file`, trustedCa: '' },
@@ -79,12 +88,15 @@ export async function resolveSideTls(settings: TlsSideSettings, protocol: TlsPro
       : material;
   const versions = protocolOptions(protocol);
   const ca = material.ca === undefined ? {} : { ca: material.ca };
+  const clientCertificateAuth = !selfSigned && settings.clientCertificateAuth;
+  const requireClientCertificate = clientCertificateAuth || files.trustedCaFile !== '';
   return {
-    server: { cert: material.cert, key: material.key, ...ca, ...versions, requestCert: settings.clientCertificateAuth, rejectUnauthorized: settings.clientCertificateAuth },
+    server: { cert: material.cert, key: material.key, ...ca, ...versions, requestCert: requireClientCertificate, rejectUnauthorized: requireClientCertificate },
     client: { cert: clientMaterial.cert, key: clientMaterial.key, ...ca, ...versions, rejectUnauthorized: !selfSigned },
     material,
     clientMaterial: { cert: clientMaterial.cert, key: clientMaterial.key },
-    clientCertificateAuth: settings.clientCertificateAuth,
+    clientCertificateAuth,
+    requireClientCertificate,
     selfSigned,
   };
 }

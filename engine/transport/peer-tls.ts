@@ -10,7 +10,10 @@ import { certificateVerifyReason } from '../common/tls-verify-errors.ts';
 
 /** The peer port's TLS: certificate, key and trusted CAs, plus who may connect. */
 export interface PeerTlsOptions extends SecureContextOptions {
-  /** Require a certificate from every dialing peer and verify it against `ca` (--peer-client-cert-auth). */
+  /**
+   * Require a certificate from every dialing peer and verify it against `ca`: --peer-client-cert-auth, or
+   * --peer-trusted-ca-file alone, as etcd's TLSInfo.ServerConfig does.
+   */
   clientCertificateAuth?: boolean;
   /**
    * Judges an inbound peer's certificate after the handshake: a reason refuses the connection (logged). It may

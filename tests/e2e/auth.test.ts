@@ -142,6 +142,15 @@ describe(`auth with etcdctl 3.4 against one ${target} member`, { skip: skipUnles
     assert.equal(await ok(['get', 'r/b', '--print-value-only'], 'bob:newbobpw'), 'v0\n');
   });
 
+  test('a user created with --no-password cannot log in with any password (CN-based auth only)', async () => {
+    assert.equal(await ok(['user', 'add', 'svc', '--no-password'], root), 'User svc created\n');
+    assert.match(await ok(['user', 'get', 'svc'], root), /User: svc/);
+    assert.equal(await fails(['get', 'a'], 'svc:anything'), 'Error: rpc error: code = Unknown desc = auth: authentication failed, password was given for no password user');
+    // An empty password makes etcdctl send no credentials at all.
+    assert.equal(await fails(['get', 'a'], 'svc:'), 'Error: etcdserver: user name is empty');
+    assert.equal(await ok(['user', 'delete', 'svc'], root), 'User svc deleted\n');
+  });
+
   test('auth disable needs root and opens the key space again', async () => {
     assert.match(await fails(['auth', 'disable'], alice), /etcdserver: permission denied/);
     assert.equal(await ok(['auth', 'disable'], root), 'Authentication Disabled\n');

@@ -7,6 +7,7 @@ import type { User as _authpb_User, User__Output as _authpb_User__Output } from 
 import type { UserAddOptions as _authpb_UserAddOptions, UserAddOptions__Output as _authpb_UserAddOptions__Output } from './authpb/UserAddOptions.ts';
 import type { ClusterMemberAttrSetRequest as _cairnpb_ClusterMemberAttrSetRequest, ClusterMemberAttrSetRequest__Output as _cairnpb_ClusterMemberAttrSetRequest__Output } from './cairnpb/ClusterMemberAttrSetRequest.ts';
 import type { ClusterVersionSetRequest as _cairnpb_ClusterVersionSetRequest, ClusterVersionSetRequest__Output as _cairnpb_ClusterVersionSetRequest__Output } from './cairnpb/ClusterVersionSetRequest.ts';
+import type { DowngradeInfoSetRequest as _cairnpb_DowngradeInfoSetRequest, DowngradeInfoSetRequest__Output as _cairnpb_DowngradeInfoSetRequest__Output } from './cairnpb/DowngradeInfoSetRequest.ts';
 import type { InternalAuthenticateRequest as _cairnpb_InternalAuthenticateRequest, InternalAuthenticateRequest__Output as _cairnpb_InternalAuthenticateRequest__Output } from './cairnpb/InternalAuthenticateRequest.ts';
 import type { InternalRaftRequest as _cairnpb_InternalRaftRequest, InternalRaftRequest__Output as _cairnpb_InternalRaftRequest__Output } from './cairnpb/InternalRaftRequest.ts';
 import type { MemberAttributes as _cairnpb_MemberAttributes, MemberAttributes__Output as _cairnpb_MemberAttributes__Output } from './cairnpb/MemberAttributes.ts';
@@ -131,6 +132,7 @@ export interface ProtoGrpcType {
   cairnpb: {
     ClusterMemberAttrSetRequest: MessageTypeDefinition<_cairnpb_ClusterMemberAttrSetRequest, _cairnpb_ClusterMemberAttrSetRequest__Output>
     ClusterVersionSetRequest: MessageTypeDefinition<_cairnpb_ClusterVersionSetRequest, _cairnpb_ClusterVersionSetRequest__Output>
+    DowngradeInfoSetRequest: MessageTypeDefinition<_cairnpb_DowngradeInfoSetRequest, _cairnpb_DowngradeInfoSetRequest__Output>
     InternalAuthenticateRequest: MessageTypeDefinition<_cairnpb_InternalAuthenticateRequest, _cairnpb_InternalAuthenticateRequest__Output>
     InternalRaftRequest: MessageTypeDefinition<_cairnpb_InternalRaftRequest, _cairnpb_InternalRaftRequest__Output>
     MemberAttributes: MessageTypeDefinition<_cairnpb_MemberAttributes, _cairnpb_MemberAttributes__Output>

@@ -29,6 +29,7 @@ import type { AuthRoleGrantPermissionRequest as _etcdserverpb_AuthRoleGrantPermi
 import type { AuthRoleRevokePermissionRequest as _etcdserverpb_AuthRoleRevokePermissionRequest, AuthRoleRevokePermissionRequest__Output as _etcdserverpb_AuthRoleRevokePermissionRequest__Output } from '../etcdserverpb/AuthRoleRevokePermissionRequest.ts';
 import type { ClusterVersionSetRequest as _cairnpb_ClusterVersionSetRequest, ClusterVersionSetRequest__Output as _cairnpb_ClusterVersionSetRequest__Output } from '../cairnpb/ClusterVersionSetRequest.ts';
 import type { ClusterMemberAttrSetRequest as _cairnpb_ClusterMemberAttrSetRequest, ClusterMemberAttrSetRequest__Output as _cairnpb_ClusterMemberAttrSetRequest__Output } from '../cairnpb/ClusterMemberAttrSetRequest.ts';
+import type { DowngradeInfoSetRequest as _cairnpb_DowngradeInfoSetRequest, DowngradeInfoSetRequest__Output as _cairnpb_DowngradeInfoSetRequest__Output } from '../cairnpb/DowngradeInfoSetRequest.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface InternalRaftRequest {
@@ -62,6 +63,7 @@ export interface InternalRaftRequest {
   'auth_role_revoke_permission'?: (_etcdserverpb_AuthRoleRevokePermissionRequest | null);
   'cluster_version_set'?: (_cairnpb_ClusterVersionSetRequest | null);
   'cluster_member_attr_set'?: (_cairnpb_ClusterMemberAttrSetRequest | null);
+  'downgrade_info_set'?: (_cairnpb_DowngradeInfoSetRequest | null);
 }
 
 export interface InternalRaftRequest__Output {
@@ -95,4 +97,5 @@ export interface InternalRaftRequest__Output {
   'auth_role_revoke_permission': (_etcdserverpb_AuthRoleRevokePermissionRequest__Output | null);
   'cluster_version_set': (_cairnpb_ClusterVersionSetRequest__Output | null);
   'cluster_member_attr_set': (_cairnpb_ClusterMemberAttrSetRequest__Output | null);
+  'downgrade_info_set': (_cairnpb_DowngradeInfoSetRequest__Output | null);
 }

@@ -336,6 +336,8 @@ export type EndpointStatus =
       raftTerm: number;
       raftIndex: number;
       raftAppliedIndex: number;
+      /** The store revision in this member's response header. */
+      revision: number;
       dbSize: number;
       dbSizeInUse: number;
       version: string;
@@ -356,6 +358,8 @@ export interface ClusterOverview {
   members: MemberInfo[];
   /** Status of the connection's own endpoints (they may be proxies or load balancers, not member URLs). */
   endpoints: EndpointStatus[];
+  /** The highest store revision in the response headers of this overview's calls; null when none answered. */
+  revision: number | null;
 }
 
 /** The members after a membership change. */
@@ -388,12 +392,17 @@ export interface SnapshotInfo {
   /** Absolute path on the machine running main. */
   path: string;
   sizeBytes: number;
-  /** Store revision when it was taken. */
+  /** Store revision when it was taken (of an imported file: the revision `cairn-util snapshot status` reads in it). */
   revision: number;
   /** sha256 of the file, hex. */
   sha256: string;
-  /** ISO 8601 time. */
+  /**
+   * ISO 8601 time it was taken. A snapshot file does not record when it was taken, so for an imported file (see
+   * `importedAt`) this is the import time, kept only to order the library: show `importedAt` and "unknown" instead.
+   */
   takenAt: string;
+  /** ISO 8601 time a file the user picked was imported into the library; null for snapshots Cairn took. */
+  importedAt: string | null;
   connectionName: string;
   /** True when the file is in the app's snapshot library (it then can be listed, restored and deleted). */
   inLibrary: boolean;

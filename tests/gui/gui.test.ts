@@ -5,7 +5,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,14 +164,48 @@ test('deleting a key asks for confirmation and removes it', { skip: missingBrows
   await waitFor(async () => (await client.kv.range({ key: '/gui/imported/', range_end: '/gui/imported0', count_only: true })).count === '0', 'the prefix delete');
 });
 
+test('keyboard: the palette lists the screen\'s shortcuts; N, Ctrl+S, R and / work without the mouse', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  await showKeysUnder(page, '/gui/');
+  await keyRow(page, 'other').waitFor();
+  await page.keyboard.press('Control+K');
+  const palette = page.locator('#palette-list');
+  await palette.waitFor();
+  assert.match(await palette.innerText(), /New key…\s+N\s+Refresh keys\s+R\s+Search keys by prefix\s+\/\s+Go to Keys\s+Alt\+1/);
+  await gui.shot('gui-06a-palette');
+  await page.keyboard.press('Escape');
+  await palette.waitFor({ state: 'detached' });
+  // Letters are shortcuts only outside text fields: leave the search box first, as a user would with a click.
+  const leaveFields = (): Promise<void> => page.evaluate('document.activeElement && document.activeElement.blur()');
+  await leaveFields();
+  await page.keyboard.press('n');
+  await page.getByTestId('new-key-name').fill('/gui/keyboard.txt');
+  await page.keyboard.press('Enter');
+  await replaceEditorText(page, 'saved with Ctrl+S');
+  // Ctrl+S from outside the value editor (Monaco has its own): the key search has the focus.
+  await page.getByTestId('key-search').focus();
+  await page.keyboard.press('Control+S');
+  await waitFor(async () => (await valueOf('/gui/keyboard.txt')) === 'saved with Ctrl+S', 'the key saved with Ctrl+S');
+  await client.kv.put({ key: '/gui/keyboard-r', value: 'written behind the GUI' });
+  await leaveFields();
+  await page.keyboard.press('r');
+  await keyRow(page, 'keyboard-r').waitFor();
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate('document.activeElement?.dataset?.testid'), 'key-search');
+  await client.kv.deleteRange({ key: '/gui/keyboard-r' });
+  await client.kv.deleteRange({ key: '/gui/keyboard.txt' });
+});
+
 test('the watch tail shows a put written by another client', { skip: missingBrowser }, async () => {
   const { page } = gui;
   await page.getByTestId('nav-watch').click();
   await page.getByTestId('watch-key').fill('/gui/');
   await page.getByTestId('watch-start').click();
   await page.getByTestId('watch-state').filter({ hasText: 'Live' }).waitFor();
-  await client.kv.put({ key: '/gui/watched', value: 'seen by the GUI' });
+  const put = await client.kv.put({ key: '/gui/watched', value: 'seen by the GUI' });
   await page.getByTestId('watch-events').getByText('/gui/watched').waitFor();
+  // The status bar moves with the tail, not at its next refresh (every 5 s).
+  await page.getByTestId('status-revision').filter({ hasText: `Revision: ${put.header!.revision}` }).waitFor({ timeout: 1000 });
   assert.match(await page.getByTestId('watch-events').innerText(), /PUT[\s\S]*seen by the GUI/);
   await gui.shot('gui-06-watch');
   await page.getByTestId('watch-stop').click();
@@ -379,6 +413,9 @@ test('restoring the snapshot brings the local cluster back without later writes'
   const said = await outcome.innerText();
   await gui.shot('gui-11-restore');
   assert.match(said, /Restore finished/, said);
+  // The status bar keeps the last known leader through the restart (marked while the cluster elects), never "—".
+  assert.doesNotMatch(await page.getByTestId('status-leader').innerText(), /Leader: —/);
+  await page.getByTestId('status-leader-note').waitFor({ state: 'detached', timeout: 15_000 });
   assert.match(said, /The local cluster is back with the data of .* \(revision \d+\)/);
   await waitFor(async () => {
     try {
@@ -402,6 +439,32 @@ test('a picked file that is not a snapshot is refused in words before anything i
   assert.equal(await page.getByTestId('snapshots-table').locator('tbody tr').count(), rowsBefore, 'nothing was added to the library');
   assert.equal(await page.getByRole('dialog').count(), 0, 'no restore was offered');
   await outcome.getByRole('button', { name: 'Dismiss' }).click();
+});
+
+test('a snapshot file imported into the library says when it was imported, not when it was taken (light and dark)', { skip: missingBrowser }, async () => {
+  const { page } = gui;
+  const library = path.join(mode.host.options.userDataDir, 'snapshots');
+  const taken = readdirSync(library).find((name) => name.endsWith('.db') && !name.startsWith('imported-'));
+  assert.ok(taken, 'the snapshot taken earlier is in the library');
+  await page.getByTestId('nav-snapshots').click();
+  await page.getByTestId('restore-file-input').setInputFiles({ name: 'backup-from-prod.db', mimeType: 'application/octet-stream', buffer: readFileSync(path.join(library, taken)) });
+  const dialog = page.getByRole('dialog', { name: 'Restore into the local cluster' });
+  await dialog.waitFor({ timeout: 30_000 });
+  assert.match(await dialog.innerText(), /backup-from-prod\.db \(revision \d+, a file imported .*; when it was taken is unknown\)/);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  const row = page.getByTestId('snapshots-table').locator('tbody tr', { hasText: 'backup-from-prod.db' });
+  await row.waitFor();
+  assert.match(await row.getByTestId('snapshot-taken').innerText(), /^Unknown\s+Imported /);
+  assert.equal(await row.getByTestId('imported-badge').innerText(), 'Imported');
+  await gui.shot('gui-11c-imported');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForFunction('getComputedStyle(document.body).backgroundColor === "rgb(21, 24, 30)"');
+  await gui.shot('gui-11d-imported-dark');
+  await page.keyboard.press('Control+K');
+  await page.locator('#palette-list').waitFor();
+  await gui.shot('gui-11e-palette-dark');
+  await page.keyboard.press('Escape');
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('with 100,000 keys the key tree shows its first page in under a second', { skip: missingBrowser }, async () => {

@@ -29,12 +29,15 @@ export function createClusterService(registry: ConnectionRegistry): ClusterServi
       const probed = await statusOf(connection, unknown.map((member) => member.clientUrls[0]!));
       const byMember = new Map<string, EndpointStatus>(reachable);
       missing.forEach((member) => byMember.set(member.id, known(member) ?? probed[unknown.indexOf(member)]!));
-      const leader = endpoints.concat(probed).find((each) => each.reachable && each.leaderId !== '0');
+      const answered = endpoints.concat(probed);
+      const leader = answered.find((each) => each.reachable && each.leaderId !== '0');
       return {
         clusterId: list.header?.cluster_id ?? '0',
         leaderId: leader?.reachable ? leader.leaderId : null,
         members: members.map((member) => ({ ...member, status: byMember.get(member.id) ?? null })),
         endpoints,
+        // The status bar reads the revision here rather than with a read of its own (one call per refresh, not two).
+        revision: highestRevision([Number(list.header?.revision ?? 0), ...answered.map((each) => (each.reachable ? each.revision : 0))]),
       };
     }),
     status: (args) => settle(async () => {
@@ -92,6 +95,7 @@ export function statusOf(connection: EtcdConnection, endpoints: readonly string[
         raftTerm: Number(status.raftTerm),
         raftIndex: Number(status.raftIndex),
         raftAppliedIndex: Number(status.raftAppliedIndex),
+        revision: Number(status.header?.revision ?? 0),
         dbSize: Number(status.dbSize),
         dbSizeInUse: Number(status.dbSizeInUse),
         version: status.version,
@@ -102,6 +106,12 @@ export function statusOf(connection: EtcdConnection, endpoints: readonly string[
       return { endpoint, reachable: false, error: toCairnError(error, endpoint) };
     }
   }));
+}
+
+/** The highest of some header revisions, or null when none is known (a header without one says 0). */
+function highestRevision(revisions: readonly number[]): number | null {
+  const highest = Math.max(0, ...revisions.filter((each) => Number.isSafeInteger(each)));
+  return highest > 0 ? highest : null;
 }
 
 function toMember(member: Member__Output): MemberSummary {

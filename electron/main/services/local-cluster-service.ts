@@ -57,7 +57,7 @@ export function createLocalClusterService(
       const report = throttledProgress(progress, args.operationId, 'restore');
       try {
         const state = await restoreLocalCluster(cluster, snapshot.path, util, (step, done, total) => report('running', step, done, total, true));
-        report('done', `Restored the snapshot of ${snapshot.takenAt} (revision ${snapshot.revision})`, snapshot.sizeBytes, snapshot.sizeBytes, true);
+        report('done', `Restored ${snapshot.importedAt === null ? `the snapshot of ${snapshot.takenAt}` : `${snapshot.fileName}, imported ${snapshot.importedAt},`} (revision ${snapshot.revision})`, snapshot.sizeBytes, snapshot.sizeBytes, true);
         return state;
       } catch (error) {
         report('failed', (error as Error).message, 0, null, true);

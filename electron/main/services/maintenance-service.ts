@@ -30,6 +30,8 @@ export interface MaintenanceDependencies {
   progress: Emitter<OperationProgress>;
   /** How cairn-util runs (checks imported snapshot files); the bundled tool when absent. */
   util?: UtilCommand;
+  /** The imports in progress (the host owns them, so it can discard unfinished ones when the app closes). */
+  imports?: SnapshotImports;
 }
 
 const alarmNames = ['none', 'nospace', 'corrupt'] as const;
@@ -38,7 +40,7 @@ const alarmNumbers = { nospace: 1, corrupt: 2 } as const;
 /** The maintenance service (its snapshot schedules: snapshot-schedule-service.ts). */
 export function createMaintenanceService(deps: MaintenanceDependencies): Omit<MaintenanceService, 'schedules' | 'setSchedule' | 'onDidChangeSchedule'> {
   const { registry, library, progress } = deps;
-  const imports = new SnapshotImports(library, deps.util ?? utilCommand());
+  const imports = deps.imports ?? new SnapshotImports(library, deps.util ?? utilCommand());
   return {
     saveSnapshot: (args) => settle(async (): Promise<SnapshotInfo> => {
       const connection = registry.get(args.connectionId);
@@ -56,7 +58,7 @@ export function createMaintenanceService(deps: MaintenanceDependencies): Omit<Ma
         const downloaded = await downloadSnapshot(connection, file, (done, total) => report('running', 'Receiving the snapshot', done, total, false));
         const info: SnapshotInfo = {
           id, fileName: path.basename(file), path: file, sizeBytes: downloaded.sizeBytes, revision: downloaded.revision, sha256: downloaded.sha256,
-          takenAt: new Date().toISOString(), connectionName: deps.connectionName(args.connectionId), inLibrary: args.destination === 'library',
+          takenAt: new Date().toISOString(), importedAt: null, connectionName: deps.connectionName(args.connectionId), inLibrary: args.destination === 'library',
         };
         if (info.inLibrary) library.add(info);
         report('done', 'Snapshot saved', downloaded.sizeBytes, downloaded.sizeBytes, true);

@@ -9,7 +9,9 @@ import { secretStorageStatus, type SecretCipher } from '../connections/secret-ci
 import { LocalTls } from '../local-tls/local-tls.ts';
 import { ScheduleRunner, type ScheduleClock } from '../snapshots/schedule-runner.ts';
 import { ScheduleStore } from '../snapshots/schedule-store.ts';
+import { SnapshotImports } from '../snapshots/snapshot-import.ts';
 import { SnapshotLibrary } from '../snapshots/snapshot-library.ts';
+import { utilCommand } from '../snapshots/util-command.ts';
 import { LocalCluster, type LocalClusterOptions } from '../supervisor/local-cluster.ts';
 import { Emitter } from '../util/emitter.ts';
 import { createAuthService } from './auth-service.ts';
@@ -58,6 +60,8 @@ export class ServiceHost implements SessionSource {
   readonly registry: ConnectionRegistry;
   readonly localTls: LocalTls;
   readonly schedules: ScheduleRunner;
+  /** Snapshot files being received from a window; unfinished ones are deleted on dispose. */
+  readonly snapshotImports: SnapshotImports;
   private readonly shared: Omit<CairnApi, 'watch'>;
   private readonly sessions = new Set<Session>();
   private readonly progress = new Emitter<OperationProgress>();
@@ -70,12 +74,13 @@ export class ServiceHost implements SessionSource {
     const store = new ConnectionStore(dir, options.cipher);
     this.registry = new ConnectionRegistry(store, this.localCluster);
     const library = new SnapshotLibrary(path.join(dir, 'snapshots'));
+    this.snapshotImports = new SnapshotImports(library, utilCommand());
     const connections = createConnectionsService({
       store, registry: this.registry, cipher: options.cipher, localClientUrls: () => this.localCluster.clientUrls(),
       localClientTls: () => this.localCluster.clientTls(), onRemoved: (id) => this.schedules.set(id, null),
     });
     const maintenance = createMaintenanceService({
-      registry: this.registry, library, progress: this.progress, chooseSaveFile: options.chooseSaveFile, connectionName: (id) => connections.nameOf(id),
+      registry: this.registry, library, imports: this.snapshotImports, progress: this.progress, chooseSaveFile: options.chooseSaveFile, connectionName: (id) => connections.nameOf(id),
     });
     this.schedules = new ScheduleRunner({
       store: new ScheduleStore(path.join(dir, 'snapshot-schedules.json')),
@@ -127,10 +132,12 @@ export class ServiceHost implements SessionSource {
     return session;
   }
 
-  /** Ends every session, closes connections and stops the local cluster gracefully. */
+  /** Ends every session, deletes unfinished snapshot imports, closes connections and stops the local cluster gracefully. */
   async dispose(): Promise<void> {
     for (const session of [...this.sessions]) session.dispose();
     this.schedules.dispose();
+    // A half-received file is of no use to anyone: the user picks it again after a restart.
+    await this.snapshotImports.dispose();
     this.registry.dispose();
     await this.localCluster.dispose();
   }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SnapshotImportArgs, SnapshotInfo } from '../../common/contract.ts';
 import { explainUtilError } from './local-restore.ts';
-import type { SnapshotLibrary } from './snapshot-library.ts';
+import { importedConnectionName, type SnapshotLibrary } from './snapshot-library.ts';
 import { runUtil, utilErrorText, type UtilCommand } from './util-command.ts';
 
 /** Bytes of the sha256 trailer etcd appends to a snapshot. */
@@ -112,9 +112,14 @@ export class SnapshotImports {
     }
   }
 
-  /** Abandons every import in progress (the app is closing). */
+  /** Abandons every import in progress and deletes its partial file (the app is closing). */
   async dispose(): Promise<void> {
     await Promise.all([...this.running.values()].map((each) => this.discard(each)));
+  }
+
+  /** How many imports are receiving parts. */
+  get size(): number {
+    return this.running.size;
   }
 
   private async begin(args: SnapshotImportArgs): Promise<RunningImport> {
@@ -183,9 +188,12 @@ export class SnapshotImports {
     if (!Number.isSafeInteger(revision) || revision < 0) throw new SnapshotImportError('cairn-util could not read the snapshot\'s revision. Nothing was imported.', 'invalid-argument', status.stdout);
     const file = this.library.fileFor(current.id);
     fs.renameSync(current.part, file);
+    // The file records its revision (read above) but not when it was taken: the import time orders the library
+    // and is shown as such, never as the time it was taken.
+    const importedAt = new Date().toISOString();
     const info: SnapshotInfo = {
       id: current.id, fileName: current.fileName, path: file, sizeBytes: current.sizeBytes, revision, sha256: current.whole.digest('hex'),
-      takenAt: new Date().toISOString(), connectionName: 'Imported file', inLibrary: true,
+      takenAt: importedAt, importedAt, connectionName: importedConnectionName, inLibrary: true,
     };
     this.library.add(info);
     this.forget(current);

@@ -4,10 +4,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SnapshotInfo } from '../../common/contract.ts';
-import { integer, object, text, boolean } from '../../common/validate.ts';
+import { boolean, integer, nullable, object, optional, text } from '../../common/validate.ts';
 import { readJsonFile, writeFileAtomic } from '../util/atomic-file.ts';
 
-const infoCheck = object<SnapshotInfo>({
+/** What the library lists as the source of an imported file (no connection took it). */
+export const importedConnectionName = 'Imported file';
+
+/** A record as stored: records written before imports were told apart have no `importedAt`. */
+type StoredInfo = Omit<SnapshotInfo, 'importedAt'> & { importedAt?: string | null };
+
+const infoCheck = object<StoredInfo>({
   id: text({ min: 1, max: 128, pattern: /^[A-Za-z0-9._-]+$/ }),
   fileName: text({ min: 1, max: 256 }),
   path: text({ min: 1, max: 4096 }),
@@ -15,6 +21,7 @@ const infoCheck = object<SnapshotInfo>({
   revision: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
   sha256: text({ min: 64, max: 64 }),
   takenAt: text({ min: 1, max: 64 }),
+  importedAt: optional(nullable(text({ min: 1, max: 64 }))),
   connectionName: text({ max: 1024 }),
   inLibrary: boolean(),
 });
@@ -49,7 +56,7 @@ export class SnapshotLibrary {
       try {
         const checked = infoCheck(readJsonFile(path.join(this.directory, name)), name);
         if (!checked.ok) throw new Error(checked.error);
-        if (fs.existsSync(checked.value.path)) found.push(checked.value);
+        if (fs.existsSync(checked.value.path)) found.push(withImportedAt(checked.value));
       } catch (error) {
         console.warn(`snapshot library: skipping ${name}: ${(error as Error).message}`);
       }
@@ -70,4 +77,14 @@ export class SnapshotLibrary {
     fs.rmSync(path.join(this.directory, `${id}.json`), { force: true });
     return true;
   }
+}
+
+/**
+ * A stored record with `importedAt` filled in. Imports recorded before the field existed are recognized by the id
+ * and source the import gives them; their `takenAt` was the import time.
+ */
+function withImportedAt(stored: StoredInfo): SnapshotInfo {
+  if (stored.importedAt !== undefined) return { ...stored, importedAt: stored.importedAt };
+  const imported = stored.id.startsWith('imported-') && stored.connectionName === importedConnectionName;
+  return { ...stored, importedAt: imported ? stored.takenAt : null };
 }

@@ -1,22 +1,34 @@
 // The renderer's one way to reach main: the preload global in Electron, or the browser-mode socket when the
 // page was opened from Cairn's local web server. Stores call `api()`; tests call `setApi()` with a fake.
 import { createApiClient } from '../../../electron/common/api-client.ts';
-import { preloadGlobalName, type CairnApi, type CairnBridge, type CairnError, type Result } from '../../../electron/common/contract.ts';
+import { preloadGlobalName, type CairnApi, type CairnBridge, type CairnError, type Disposable, type Result } from '../../../electron/common/contract.ts';
 import { createWebClient, type WebConnectionState } from '../../../electron/common/web-client.ts';
+import { tapAnswers, type Answer } from './answer-tap.ts';
 
 let current: CairnApi | undefined;
+const answerListeners = new Set<(answer: Answer) => void>();
 let backendStateListener: ((state: WebConnectionState) => void) | undefined;
 let backendState: WebConnectionState = 'open';
 
 /** The API of the running app (created on first use). */
 export function api(): CairnApi {
-  current ??= connect();
+  current ??= tapped(connect());
   return current;
 }
 
 /** Replaces the API, for tests of stores and views. */
 export function setApi(replacement: CairnApi): void {
-  current = replacement;
+  current = tapped(replacement);
+}
+
+/** Calls `listener` with every answer main gives to a call on a connection, whichever store made it. */
+export function onDidAnswer(listener: (answer: Answer) => void): Disposable {
+  answerListeners.add(listener);
+  return { dispose: () => answerListeners.delete(listener) };
+}
+
+function tapped(client: CairnApi): CairnApi {
+  return tapAnswers(client, (answer) => answerListeners.forEach((listener) => listener(answer)));
 }
 
 function connect(): CairnApi {

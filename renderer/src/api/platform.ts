@@ -71,3 +71,18 @@ export function useWindowKeydown(listener: (event: KeyboardEvent) => void): void
   window.addEventListener('keydown', listener);
   onBeforeUnmount(() => window.removeEventListener('keydown', listener));
 }
+
+/** Whether the app runs on macOS (shortcuts use Cmd there, and are written ⌘S). */
+export function isMacPlatform(): boolean {
+  return /Mac|iPhone|iPad/.test(window.navigator.userAgent);
+}
+
+/** Whether a key press lands in a place where the user types text (a field or the value editor). */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || target.closest('input, textarea, select, .monaco-editor') !== null);
+}
+
+/** Whether a modal dialog is open (screen shortcuts wait until it closes). */
+export function isModalOpen(): boolean {
+  return window.document.querySelector('[aria-modal="true"]') !== null;
+}

@@ -1,26 +1,10 @@
 import { mount, type VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { defineComponent, h } from 'vue';
 import { valueBytesDefault } from '../../../electron/common/limits.ts';
 import { useKeyEditorStore } from '../stores/key-editor.ts';
+import { FakeMonaco } from '../testing/fake-monaco.ts';
 import { settle, startTestApp, type TestApp } from '../testing/setup.ts';
 import KeyEditor from './KeyEditor.vue';
-
-/** Monaco needs a real browser; a textarea with the same props and events stands in for it. */
-const FakeMonaco = defineComponent({
-  props: { modelValue: { type: String, required: true }, language: String, readOnly: Boolean, original: String, label: String },
-  emits: ['update:modelValue', 'save'],
-  setup(props, { emit, expose }) {
-    expose({ revealPosition: () => undefined });
-    return () => h('textarea', {
-      'data-testid': props.original === undefined ? 'value-editor' : 'diff-editor',
-      'data-original': props.original,
-      readonly: props.readOnly,
-      value: props.modelValue,
-      onInput: (event: Event) => emit('update:modelValue', (event.target as HTMLTextAreaElement).value),
-    });
-  },
-});
 
 const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
 const stored = (key: string): string => new TextDecoder().decode(app.fake.keyspace.keys.get(key)!.value);

@@ -1,25 +1,16 @@
-import { mount, type VueWrapper } from '@vue/test-utils';
+import type { VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { defineComponent, h, KeepAlive } from 'vue';
 import type { CairnApi } from '../../../electron/common/contract.ts';
 import { setApi } from '../api/index.ts';
+import { mountCluster, unmountScreens } from '../testing/mount-screen.ts';
 import { settle, startTestApp, type TestApp } from '../testing/setup.ts';
-import ClusterView from '../views/ClusterView.vue';
 
 let app: TestApp;
-let wrapper: VueWrapper | undefined;
 
 beforeEach(async () => {
   app = await startTestApp();
 });
-afterEach(() => wrapper?.unmount());
-
-/** The Cluster screen of the local cluster, kept alive as the app does. */
-async function mountCluster(): Promise<VueWrapper> {
-  wrapper = mount(defineComponent({ render: () => h(KeepAlive, null, [h(ClusterView)]) }), { global: { plugins: [app.pinia] }, attachTo: document.body });
-  await settle();
-  return wrapper;
-}
+afterEach(unmountScreens);
 
 async function openWizard(view: VueWrapper): Promise<VueWrapper['element'] & { text: () => string }> {
   await view.get('[data-testid="open-tls-wizard"]').trigger('click');
@@ -29,7 +20,7 @@ async function openWizard(view: VueWrapper): Promise<VueWrapper['element'] & { t
 
 describe('TLS wizard of the local cluster', () => {
   test('it is reached from the Cluster screen, explains the steps, shows each step, and ends with where the files are', async () => {
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     expect(view.get('[data-testid="local-tls-state"]').text()).toBe('plain http');
     expect(view.get('[data-testid="open-tls-wizard"]').text()).toBe('Secure with TLS…');
     await openWizard(view);
@@ -53,7 +44,7 @@ describe('TLS wizard of the local cluster', () => {
   });
 
   test('while it runs, every step main reports is listed, finished ones ticked', async () => {
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     await openWizard(view);
     // Hold the call open so the progress page can be looked at mid-way.
     let release: () => void = () => undefined;
@@ -86,7 +77,7 @@ describe('TLS wizard of the local cluster', () => {
 
   test('a failure is explained in plain words and can be retried', async () => {
     app.fake.fail('localCluster', 'setTls', { code: 'unavailable', message: 'The local cluster could not switch to TLS: member-2 was not healthy within 30000 ms.' });
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     await openWizard(view);
     await view.get('[data-testid="tls-wizard-start"]').trigger('click');
     await settle();
@@ -104,7 +95,7 @@ describe('TLS wizard of the local cluster', () => {
   test('with TLS on it opens on the files and can turn TLS off', async () => {
     app.fake.local = { ...app.fake.local, tls: true };
     await app.fake.api.localCluster.setTls({ enabled: true, operationId: 'setup' });
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     expect(view.get('[data-testid="open-tls-wizard"]').text()).toBe('TLS settings…');
     await openWizard(view);
     expect(view.find('[data-testid="tls-files"]').exists()).toBe(true);

@@ -6,7 +6,6 @@ import { computed, ref, shallowRef } from 'vue';
 import { resetConfirmation, type ClusterOverview, type Disposable, type LocalClusterState } from '../../../electron/common/contract.ts';
 import { api, describeError, unwrap } from '../api/index.ts';
 import { useConnectionsStore } from './connections.ts';
-import { useStatusStore } from './status.ts';
 import { useUiStore } from './ui.ts';
 
 /** Log lines kept per member on screen. */
@@ -40,8 +39,8 @@ export const useClusterStore = defineStore('cluster', () => {
     } finally {
       loading.value = false;
     }
-    // The status bar's leader would otherwise lag an election by up to one of its slower polls.
-    void useStatusStore().poll();
+    // The status bar takes this overview too (every overview answer reaches it), so it follows an election as
+    // closely as this screen without asking again.
     if (isLocal.value) await refreshLocal();
   }
 

@@ -10,7 +10,6 @@ import { decodeUtf8, formatBytes, fromBase64, fromHex, hexDump, isText, toBase64
 import { pathText } from '../lib/tree-rows.ts';
 import { detectFormat, validateFormat, type ValueFormat } from '../lib/value-format.ts';
 import { useConnectionsStore } from './connections.ts';
-import { useStatusStore } from './status.ts';
 import { useUiStore } from './ui.ts';
 
 /** How a value is shown in the editor. */
@@ -175,7 +174,6 @@ export const useKeyEditorStore = defineStore('keyEditor', () => {
       }
       const savedText = draft.value;
       conflict.value = null;
-      void useStatusStore().poll();
       await open(key.value);
       // Keep exactly what the user typed on screen (the reload renders the same bytes).
       if (view.value === 'text') draft.value = savedText;

@@ -8,6 +8,7 @@ import { snapshotImportBytesMax, snapshotImportChunkBytesMax } from '../../../el
 import { api, ApiError, describeError, unwrap } from '../api/index.ts';
 import { formatBytes } from '../lib/bytes.ts';
 import { useConnectionsStore } from './connections.ts';
+import { useStatusStore } from './status.ts';
 import { useUiStore } from './ui.ts';
 
 let operationCounter = 0;
@@ -25,6 +26,12 @@ export interface RestoreOutcome {
 function newOperationId(kind: string): string {
   operationCounter++;
   return `${kind}-${Date.now().toString(36)}-${operationCounter}`;
+}
+
+/** Where a snapshot comes from, in words: its revision and who took it when, or when it was imported. */
+export function describeOrigin(snapshot: SnapshotInfo): string {
+  if (snapshot.importedAt !== null) return `revision ${snapshot.revision}, a file imported ${new Date(snapshot.importedAt).toLocaleString()}; when it was taken is unknown`;
+  return `revision ${snapshot.revision}, ${snapshot.connectionName}, taken ${new Date(snapshot.takenAt).toLocaleString()}`;
 }
 
 /** The snapshots store. */
@@ -87,7 +94,7 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
   async function restore(snapshot: SnapshotInfo): Promise<boolean> {
     const confirmed = await ui.confirm({
       title: 'Restore into the local cluster',
-      message: `Replace all data of the local cluster with ${snapshot.fileName} (revision ${snapshot.revision}, ${snapshot.connectionName}, ${new Date(snapshot.takenAt).toLocaleString()})? The snapshot is checked and unpacked first; then every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost. If the restored cluster does not start, the current data is put back.`,
+      message: `Replace all data of the local cluster with ${snapshot.fileName} (${describeOrigin(snapshot)})? The snapshot is checked and unpacked first; then every member is stopped, its data replaced, and the cluster started again. Keys written since the snapshot are lost. If the restored cluster does not start, the current data is put back.`,
       confirmLabel: 'Restore',
       danger: true,
       typeToConfirm: restoreConfirmation,
@@ -102,6 +109,8 @@ export const useSnapshotsStore = defineStore('snapshots', () => {
       const message = `The local cluster is back with the data of ${snapshot.fileName} (revision ${snapshot.revision}): ${state.members.length} member${state.members.length === 1 ? '' : 's'} running. Keys written after the snapshot are gone.`;
       restoreOutcome.value = { phase: 'done', message, detail: null };
       ui.notify('success', message);
+      // The store revision went back to the snapshot's: let the status bar say so now, not at its next refresh.
+      void useStatusStore().poll();
       return true;
     } catch (failure) {
       const message = describeError(failure);

@@ -7,6 +7,7 @@ import type { Disposable, WatchEvent, WatchStateChange } from '../../../electron
 import { api, describeError, unwrap } from '../api/index.ts';
 import { displayText, utf8Bytes } from '../lib/bytes.ts';
 import { useConnectionsStore } from './connections.ts';
+import { useStatusStore } from './status.ts';
 
 /** Events kept on screen; older ones are dropped (and counted) so memory stays bounded. */
 export const watchRowsMax = 5000;
@@ -69,6 +70,8 @@ export const useWatchStore = defineStore('watch', () => {
   const error = ref<string | null>(null);
   let nextSeq = 1;
   let subscriptions: Disposable[] = [];
+  /** The connection the running watch is on (the user may switch while it runs). */
+  let watchConnectionId: string | null = null;
 
   const visibleRows = computed(() => {
     const text = filter.value.trim().toLowerCase();
@@ -86,6 +89,8 @@ export const useWatchStore = defineStore('watch', () => {
         received.value += batch.events.length;
         dropped.value += batch.dropped;
         lastRevision.value = batch.revision;
+        // The status bar moves with the tail instead of waiting for its next refresh.
+        if (watchConnectionId !== null) useStatusStore().observeRevision(watchConnectionId, batch.revision);
         const target = paused.value ? held : rows;
         const result = pushBounded(target.value, fresh, watchRowsMax);
         target.value = result.buffer;
@@ -106,15 +111,17 @@ export const useWatchStore = defineStore('watch', () => {
     endReason.value = null;
     state.value = 'starting';
     const settings = request.value;
+    const connectionId = connections.connectionId;
     try {
       const started = await unwrap(api().watch.start({
-        connectionId: connections.connectionId,
+        connectionId,
         key: utf8Bytes(settings.key),
         prefix: settings.prefix,
         prevKv: settings.prevKv,
         ...(settings.startRevision ? { startRevision: settings.startRevision } : {}),
       }));
       watchId.value = started.watchId;
+      watchConnectionId = connectionId;
       if (state.value === 'starting') state.value = 'live';
     } catch (failure) {
       state.value = 'idle';

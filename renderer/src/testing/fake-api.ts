@@ -81,7 +81,7 @@ export function fakeMember(id: string, name: string, leaderId: string, isLearner
     id, name, peerUrls: [`http://127.0.0.1:${2380 + Number(id) * 10}`], clientUrls: name ? [clientUrl] : [], isLearner,
     status: name ? {
       endpoint: clientUrl, reachable: true, memberId: id, leaderId, isLeader: id === leaderId, isLearner, raftTerm: 3, raftIndex: 42,
-      raftAppliedIndex: 42, dbSize: 20480, dbSizeInUse: 16384, version: '3.5.0', errors: [], latencyMs: 2,
+      raftAppliedIndex: 42, revision: 1, dbSize: 20480, dbSizeInUse: 16384, version: '3.5.0', errors: [], latencyMs: 2,
     } : null,
   };
 }
@@ -100,7 +100,7 @@ export function createFakeApi(): Fake {
     keyspace,
     calls,
     connections: [fakeConnection({ id: 'local', name: 'Local cluster', environment: 'local', isLocal: true })],
-    cluster: { clusterId: '99', leaderId: '1', members: ['1', '2', '3'].map((id) => fakeMember(id, `member-${id}`, '1')), endpoints: [] },
+    cluster: { clusterId: '99', leaderId: '1', members: ['1', '2', '3'].map((id) => fakeMember(id, `member-${id}`, '1')), endpoints: [], revision: null },
     leases: [],
     local: { phase: 'running', size: 3, dataDir: '/tmp/fake', members: [], error: null, tls: false },
     localTls: { enabled: false, directory: '/tmp/fake/local-tls', files: [], expiresAt: null, generatedAt: null, clientCommonName: 'root', hosts: ['127.0.0.1', 'localhost'] },
@@ -324,7 +324,8 @@ function snapshotServices(fake: Fake, scheduleListeners: Set<Listener<SnapshotSc
       imports.delete(args.operationId);
       const info: SnapshotInfo = {
         id: `imported-${fake.snapshots.length + 1}`, fileName: args.fileName, path: `/tmp/fake/snapshots/imported-${fake.snapshots.length + 1}.db`, sizeBytes: args.sizeBytes,
-        revision: fake.keyspace.revision, sha256: 'f'.repeat(64), takenAt: '2026-11-23T10:00:00.000Z', connectionName: 'Imported file', inLibrary: true,
+        revision: fake.keyspace.revision, sha256: 'f'.repeat(64), takenAt: '2026-11-23T10:00:00.000Z', importedAt: '2026-11-23T10:00:00.000Z',
+        connectionName: 'Imported file', inLibrary: true,
       };
       fake.snapshots = [info, ...fake.snapshots];
       return ok(info);
@@ -352,7 +353,8 @@ function clusterServices(fake: Fake): Record<string, unknown> {
     fake.cluster = { ...fake.cluster, leaderId, members: members.map((member) => (member.name ? fakeMember(member.id, member.name, leaderId ?? '', member.isLearner) : member)) };
   };
   return {
-    overview: () => ok(fake.cluster),
+    // The store revision of the keyspace, unless a test sets one (as a restore would move it back).
+    overview: () => ok({ ...fake.cluster, revision: fake.cluster.revision ?? fake.keyspace.revision }),
     addMember: (args: { peerUrls: string[]; isLearner: boolean }) => {
       const id = String(10 + fake.cluster.members.length);
       setMembers([...fake.cluster.members, { id, name: '', peerUrls: args.peerUrls, clientUrls: [], isLearner: args.isLearner, status: null }]);

@@ -1,32 +1,23 @@
-import { mount, type VueWrapper } from '@vue/test-utils';
+import type { VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { defineComponent, h, KeepAlive } from 'vue';
 import { useUiStore } from '../stores/ui.ts';
 import { fakeMember } from '../testing/fake-api.ts';
+import { mountCluster, unmountScreens } from '../testing/mount-screen.ts';
 import { settle, startTestApp, type TestApp } from '../testing/setup.ts';
-import ClusterView from './ClusterView.vue';
 
 let app: TestApp;
-let wrapper: VueWrapper | undefined;
 
 beforeEach(async () => {
   app = await startTestApp();
 });
-afterEach(() => wrapper?.unmount());
-
-/** The app keeps screens alive (the view loads on activation), so the test mounts it the same way. */
-async function mountCluster(): Promise<VueWrapper> {
-  wrapper = mount(defineComponent({ render: () => h(KeepAlive, null, [h(ClusterView)]) }), { global: { plugins: [app.pinia] } });
-  await settle();
-  return wrapper;
-}
+afterEach(unmountScreens);
 
 const memberRow = (view: VueWrapper, name: string) => view.get(`[data-testid="members-table"] tr[data-member="${name}"]`);
 const button = (view: VueWrapper, text: string) => view.findAll('button').find((candidate) => candidate.text() === text)!;
 
 describe('ClusterView', () => {
   test('the members table shows each member with one leader badge, health, raft state and URLs', async () => {
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     expect(view.findAll('[data-testid="members-table"] tbody tr')).toHaveLength(3);
     expect(view.findAll('[data-testid="leader-badge"]')).toHaveLength(1);
     const leader = memberRow(view, 'member-1');
@@ -40,7 +31,7 @@ describe('ClusterView', () => {
 
   test('"Make leader" moves leadership and the badge follows, while the rows stay where they were', async () => {
     app.fake.cluster = { ...app.fake.cluster, members: [...app.fake.cluster.members].reverse() };
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     const order = () => view.findAll('[data-testid="members-table"] tbody tr').map((row) => row.attributes('data-member'));
     expect(order()).toEqual(['member-1', 'member-2', 'member-3']);
     await memberRow(view, 'member-2').findAll('button').find((candidate) => candidate.text() === 'Make leader')!.trigger('click');
@@ -53,7 +44,7 @@ describe('ClusterView', () => {
 
   test('a learner is marked and can be promoted; a member can be removed after confirmation', async () => {
     app.fake.cluster = { ...app.fake.cluster, members: [...app.fake.cluster.members, fakeMember('4', 'member-4', '1', true)] };
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     expect(memberRow(view, 'member-4').text()).toContain('learner');
     await memberRow(view, 'member-4').findAll('button').find((candidate) => candidate.text() === 'Promote')!.trigger('click');
     await settle();
@@ -68,7 +59,7 @@ describe('ClusterView', () => {
 
   test('a learner that has not started yet cannot be promoted, and the button says why', async () => {
     app.fake.cluster = { ...app.fake.cluster, members: [...app.fake.cluster.members, { id: '5', name: '', peerUrls: ['http://10.0.0.5:2380'], clientUrls: [], isLearner: true, status: null }] };
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     const row = view.get('tr[data-member=""]');
     expect(row.text()).toContain('(not started)');
     expect(row.text()).toContain('not started');
@@ -79,12 +70,12 @@ describe('ClusterView', () => {
 
   test('with no leader the screen says writes are impossible', async () => {
     app.fake.cluster = { ...app.fake.cluster, leaderId: null };
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     expect(view.text()).toContain('No leader: the cluster cannot accept writes');
   });
 
   test('the add-member dialog explains the steps, checks the peer URLs, and adds a learner', async () => {
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     await button(view, 'Add member…').trigger('click');
     const dialog = view.get('[role="dialog"]');
     expect(dialog.text()).toContain('--initial-cluster-state existing');
@@ -104,7 +95,7 @@ describe('ClusterView', () => {
 
   test('a refused add keeps the dialog open and says why', async () => {
     app.fake.fail('cluster', 'addMember', { code: 'etcd', message: 'The peer URL is already used by another member.' });
-    const view = await mountCluster();
+    const view = await mountCluster(app);
     await button(view, 'Add member…').trigger('click');
     await view.get('[role="dialog"] input.mono').setValue('http://127.0.0.1:2390');
     await view.get('[role="dialog"] form').trigger('submit');

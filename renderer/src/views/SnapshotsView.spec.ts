@@ -1,20 +1,19 @@
-import { mount, type VueWrapper } from '@vue/test-utils';
+import type { VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { defineComponent, h, KeepAlive } from 'vue';
 import { restoreConfirmation, type CairnApi, type CairnError, type LocalClusterState, type OperationProgress, type Result, type SnapshotImportArgs, type SnapshotInfo } from '../../../electron/common/contract.ts';
 import { snapshotImportChunkBytesMax } from '../../../electron/common/limits.ts';
 import { setApi } from '../api/index.ts';
 import ConfirmDialog from '../components/ConfirmDialog.vue';
 import { useUiStore } from '../stores/ui.ts';
+import { mountScreen, unmountScreens } from '../testing/mount-screen.ts';
 import { settle, startTestApp, type TestApp } from '../testing/setup.ts';
 import SnapshotsView from './SnapshotsView.vue';
 
 let app: TestApp;
-let wrapper: VueWrapper | undefined;
 
 const snapshot: SnapshotInfo = {
   id: 'snap-1', fileName: 'snap-1.db', path: '/data/snapshots/snap-1.db', sizeBytes: 73_760, revision: 42,
-  sha256: 'a'.repeat(64), takenAt: '2026-11-23T10:00:00.000Z', connectionName: 'Local cluster', inLibrary: true,
+  sha256: 'a'.repeat(64), takenAt: '2026-11-23T10:00:00.000Z', importedAt: null, connectionName: 'Local cluster', inLibrary: true,
 };
 
 /** What the fake main does when asked to restore: emits progress, then answers with `answer`. */
@@ -53,12 +52,11 @@ beforeEach(async () => {
   script = { steps: [], calls: [], answer: () => ({ ok: true, value: app.fake.local }) };
   installRestoreApi();
 });
-afterEach(() => wrapper?.unmount());
+afterEach(unmountScreens);
 
-async function mountSnapshots(): Promise<VueWrapper> {
-  wrapper = mount(defineComponent({ render: () => [h(KeepAlive, null, [h(SnapshotsView)]), h(ConfirmDialog)] }), { global: { plugins: [app.pinia] }, attachTo: document.body });
-  await settle();
-  return wrapper;
+/** The Snapshots screen with the app-wide confirmation dialog beside it. */
+function mountSnapshots(): Promise<VueWrapper> {
+  return mountScreen(app, SnapshotsView, [ConfirmDialog]);
 }
 
 /** Clicks Restore, types `phrase` into the dialog and presses its confirm button; returns whether it was enabled. */
@@ -156,6 +154,28 @@ describe('SnapshotsView restore from a file', () => {
     await settle();
     expect(app.fake.callsOf('localCluster', 'restoreSnapshot')).toEqual([expect.objectContaining({ snapshotId: 'imported-1', confirm: restoreConfirmation })]);
     expect(view.get('[data-testid="restore-outcome"]').text()).toContain('The local cluster is back with the data of nightly.db');
+  });
+
+  test('an imported file is labelled "Imported <date>" with its own revision; when it was taken shows as unknown', async () => {
+    const taken: SnapshotInfo = { ...snapshot, takenAt: '2026-11-20T08:00:00.000Z' };
+    const imported: SnapshotInfo = {
+      ...snapshot, id: 'imported-x', fileName: 'prod-backup.db', revision: 977, takenAt: '2026-11-23T10:00:00.000Z', importedAt: '2026-11-23T10:00:00.000Z', connectionName: 'Imported file',
+    };
+    app.fake.snapshots = [imported, taken];
+    const view = await mountSnapshots();
+    const rows = view.findAll('[data-testid="snapshots-table"] tbody tr');
+    const importedTaken = rows[0]!.get('[data-testid="snapshot-taken"]');
+    expect(importedTaken.text()).toBe(`Unknown Imported ${new Date(imported.importedAt!).toLocaleString()}`);
+    expect(importedTaken.attributes('title')).toContain('does not record when it was taken');
+    expect(rows[0]!.get('[data-testid="imported-badge"]').text()).toBe('Imported');
+    expect(rows[0]!.text()).toContain('977');
+    expect(rows[1]!.get('[data-testid="snapshot-taken"]').text(), 'a snapshot Cairn took shows when').toBe(new Date(taken.takenAt).toLocaleString());
+    expect(rows[1]!.find('[data-testid="imported-badge"]').exists()).toBe(false);
+    expect(rows[1]!.text()).toContain('Local cluster');
+    await rows[0]!.get('[data-testid="restore-snapshot"]').trigger('click');
+    await settle();
+    expect(useUiStore().pendingConfirm?.message).toContain(`prod-backup.db (revision 977, a file imported ${new Date(imported.importedAt!).toLocaleString()}; when it was taken is unknown)`);
+    useUiStore().answer(false);
   });
 
   test('a file main refuses is explained on screen, with its reason under Details, and nothing is restored', async () => {

@@ -78,6 +78,9 @@ describe(`auth with etcdctl 3.4 against one ${target} member`, { skip: skipUnles
     assert.match(await fails(['put', 'shared', 'x']), /etcdserver: user name is empty/);
     assert.match(await fails(['get', 'shared'], 'alice:wrong'), /etcdserver: authentication failed, invalid user ID or password/);
     assert.match(await fails(['get', 'shared'], 'ghost:pw'), /etcdserver: authentication failed, invalid user ID or password/);
+    // Refused writes leave nothing behind.
+    assert.match(await fails(['put', 'refused-write', 'x'], 'alice:wrong'), /etcdserver: authentication failed, invalid user ID or password/);
+    assert.equal(await ok(['get', 'refused-write', '--print-value-only'], root), '');
   });
 
   test('a user reads and writes inside its permissions and is denied outside them', async () => {

@@ -21,13 +21,21 @@ const membershipTimeoutMs = 10_000;
 const unhealthyRetryMs = 20_000;
 const unhealthyRetryPauseMs = 500;
 
-async function whenHealthy<T>(change: () => Promise<T>): Promise<T> {
+/** Refusals that say "not now": the change was not made. */
+const refusedForNow = /unhealthy cluster/;
+/**
+ * Answers after which a change may or may not have been made (a leader change or a slow apply while members
+ * restart): only an idempotent change, such as setting a member's peer URLs, may be sent again.
+ */
+const outcomeUnknown = /unhealthy cluster|request timed out|leader changed|no leader/;
+
+async function whenHealthy<T>(change: () => Promise<T>, retryable = refusedForNow): Promise<T> {
   const deadline = Date.now() + unhealthyRetryMs;
   for (;;) {
     try {
       return await change();
     } catch (error) {
-      if (!/unhealthy cluster/.test((error as Error).message) || Date.now() >= deadline) throw error;
+      if (!retryable.test((error as Error).message) || Date.now() >= deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, unhealthyRetryPauseMs));
     }
   }
@@ -47,7 +55,8 @@ async function post(target: GatewayTarget, route: string, body: object): Promise
 
 /** MemberUpdate: the cluster knows member `id` (decimal) by `peerUrls` from now on. */
 export async function updateMemberPeerUrls(target: GatewayTarget, id: string, peerUrls: readonly string[]): Promise<void> {
-  await post(target, '/v3/cluster/member/update', { ID: id, peerURLs: peerUrls });
+  // Idempotent, so an answer that leaves the outcome open (seen while members restart one by one) is retried.
+  await whenHealthy(() => post(target, '/v3/cluster/member/update', { ID: id, peerURLs: peerUrls }), outcomeUnknown);
 }
 
 /** MemberAdd: registers a member at `peerUrl`, as a learner when asked; resolves with its id (decimal). */

@@ -17,6 +17,8 @@ export interface RunSummary {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU milliseconds the servers used during the run (all members; absent for an external cluster). */
+  serverCpuMs?: number;
 }
 
 /** Collects latencies in milliseconds. */

@@ -15,7 +15,7 @@ export interface Section {
 
 /** The metrics of a request run. */
 export function runMetrics(summary: RunSummary): Metrics {
-  return {
+  const metrics: Metrics = {
     'total s': summary.totalMs / 1000,
     'req/s': summary.perSecond,
     'p50 ms': summary.p50Ms,
@@ -23,6 +23,9 @@ export function runMetrics(summary: RunSummary): Metrics {
     'p99 ms': summary.p99Ms,
     errors: summary.errors,
   };
+  // The servers' own cost per request: steadier than req/s when client and servers share the CPUs.
+  if (summary.serverCpuMs !== undefined && summary.count > 0) metrics['server CPU us/req'] = (1000 * summary.serverCpuMs) / summary.count;
+  return metrics;
 }
 
 /** Notes about failed requests in a run, if any. */

@@ -6,6 +6,7 @@ import { benchKey, benchValue, randomSlot } from './keys.ts';
 import { loadKeys } from './memory.ts';
 import type { RunSummary } from './latency.ts';
 import type { BenchTarget } from './targets.ts';
+import { totalCpuMs } from './cpu.ts';
 
 /** The request workloads. */
 export type RequestWorkload = 'put' | 'range' | 'txn-put';
@@ -63,7 +64,10 @@ export async function runWorkload(target: BenchTarget, spec: WorkloadSpec): Prom
     if (spec.workload === 'range' && spec.preload) {
       await loadKeys(connections, spec.keySpaceSize, spec.keySizeBytes, spec.valueSizeBytes, '');
     }
-    return await closedLoop(connections, spec.clients, spec.total, sender(spec));
+    const cpuBeforeMs = await totalCpuMs(target.pids);
+    const summary = await closedLoop(connections, spec.clients, spec.total, sender(spec));
+    if (target.pids.length > 0) summary.serverCpuMs = (await totalCpuMs(target.pids)) - cpuBeforeMs;
+    return summary;
   } finally {
     for (const connection of connections) connection.close();
   }

@@ -3,17 +3,21 @@
 // gRPC calls. Gateway requests carry only the Authorization header: etcd ignores the certificate of a request
 // that came through its gateway.
 import type http from 'node:http';
-import type { Metadata } from '@grpc/grpc-js';
 import type { Caller } from '../server/server-api.ts';
 import { grpcCallIdentity, type CallWithAuthContext } from './request-context.ts';
 
-function firstText(metadata: Metadata, key: string): string | undefined {
+/** The metadata of a call as handlers read it (grpc-js's Metadata has this get). */
+export interface CallMetadata {
+  get(key: string): Array<string | Buffer>;
+}
+
+function firstText(metadata: CallMetadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return value === undefined ? undefined : String(value);
 }
 
 /** The caller of a gRPC call. */
-export function grpcCaller(call: CallWithAuthContext & { metadata: Metadata }): Caller {
+export function grpcCaller(call: CallWithAuthContext & { metadata: CallMetadata }): Caller {
   const token = firstText(call.metadata, 'token') ?? firstText(call.metadata, 'authorization');
   return { token, commonName: grpcCallIdentity(call)?.commonName };
 }

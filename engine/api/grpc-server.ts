@@ -1,7 +1,7 @@
 // The gRPC server of a member: etcd's services registered on one grpc-js Server, which receives connections
 // from the client listener (no port of its own). Message size limits follow etcd: the request limit plus a
 // margin for framing.
-import { Server, ServerCredentials, type ConnectionInjector, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ConnectionInjector, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { grpcOverheadBytes } from '../common/limits.ts';
 import { etcdGrpcObject } from '../proto/load.ts';
 import type { ServerApi } from '../server/server-api.ts';
@@ -11,11 +11,14 @@ import { maintenanceService } from './maintenance-service.ts';
 import { clusterService } from './cluster-service.ts';
 import { watchService } from './watch-service.ts';
 import { authService } from './auth-service.ts';
+import { installUnaryFastPath, unaryRoutes, type UnaryRoute } from './unary-fast-path.ts';
 
 /** Options of the gRPC server. */
 export interface GrpcServerOptions {
   requestBytesMax: number;
   concurrentStreamsMax: number;
+  /** Serve unary calls on the fast path (unary-fast-path.ts); default true. False: grpc-js serves every call. */
+  unaryFastPath?: boolean;
 }
 
 function serviceDefinition(name: string): ServiceDefinition {
@@ -26,7 +29,7 @@ function serviceDefinition(name: string): ServiceDefinition {
 }
 
 /** A grpc-js server with every etcd service, and an injector to hand it connections. */
-export function createGrpcServer(server: ServerApi, options: GrpcServerOptions): { grpc: Server; injector: ConnectionInjector } {
+export function createGrpcServer(server: ServerApi, options: GrpcServerOptions): { grpc: Server; injector: ConnectionInjector; fastPath: boolean } {
   const grpc = new Server({
     'grpc.max_receive_message_length': options.requestBytesMax + grpcOverheadBytes,
     'grpc.max_send_message_length': 2 ** 31 - 1,
@@ -37,12 +40,20 @@ export function createGrpcServer(server: ServerApi, options: GrpcServerOptions):
     // member's allocations under a put load.
     'grpc.enable_channelz': 0,
   });
-  grpc.addService(serviceDefinition('KV'), kvService(server));
-  grpc.addService(serviceDefinition('Watch'), watchService(server));
-  grpc.addService(serviceDefinition('Lease'), leaseService(server));
-  grpc.addService(serviceDefinition('Maintenance'), maintenanceService(server));
-  grpc.addService(serviceDefinition('Cluster'), clusterService(server));
-  grpc.addService(serviceDefinition('Auth'), authService(server));
+  const services: Array<[string, UntypedServiceImplementation]> = [
+    ['KV', kvService(server)],
+    ['Watch', watchService(server)],
+    ['Lease', leaseService(server)],
+    ['Maintenance', maintenanceService(server)],
+    ['Cluster', clusterService(server)],
+    ['Auth', authService(server)],
+  ];
+  const routes: UnaryRoute[] = [];
+  for (const [name, implementation] of services) {
+    grpc.addService(serviceDefinition(name), implementation);
+    routes.push(...unaryRoutes(serviceDefinition(name), implementation));
+  }
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
-  return { grpc, injector };
+  const fastPath = options.unaryFastPath !== false && installUnaryFastPath(grpc, routes, options.requestBytesMax + grpcOverheadBytes);
+  return { grpc, injector, fastPath };
 }

@@ -59,7 +59,13 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
   const metrics = new ServerMetrics();
   const server = await openMember(serverConfig, { logger, metrics });
   let peerLinks: PeerTransport | undefined;
-  const { grpc, injector } = createGrpcServer(server.api, { requestBytesMax: config.requestBytesMax, concurrentStreamsMax: config.concurrentStreamsMax });
+  // CAIRN_UNARY_FAST_PATH=0 leaves every call to grpc-js (to compare, or to rule the fast path out).
+  const { grpc, injector, fastPath } = createGrpcServer(server.api, {
+    requestBytesMax: config.requestBytesMax,
+    concurrentStreamsMax: config.concurrentStreamsMax,
+    unaryFastPath: process.env['CAIRN_UNARY_FAST_PATH'] !== '0',
+  });
+  if (!fastPath && process.env['CAIRN_UNARY_FAST_PATH'] !== '0') logger.warn('unary fast path unavailable (unknown grpc-js internals); grpc-js serves every call');
   const httpServer = http.createServer(httpHandler(server.api, metrics));
   const listeners: ClientListener[] = [];
   const metricsServers: http.Server[] = [];

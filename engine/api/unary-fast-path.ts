@@ -1,0 +1,241 @@
+// A lean path for unary gRPC calls (every KV request, Status, member and auth calls): the member answers them
+// straight from the HTTP/2 stream, and grpc-js keeps every other call (Watch, LeaseKeepAlive, Snapshot, unknown
+// methods, compressed or malformed requests).
+//
+// Why: grpc-js builds an intercepting call, metadata objects, a message decoder, a read queue and several
+// closures for every call, about half of what a member allocates per put and a tenth of its CPU time. It also
+// answers in two event-loop turns: the trailers wait for the callback of the message write, so each response
+// reaches the client as two socket writes. Here the message is ended with its trailers requested at once, so
+// HEADERS, DATA and trailers leave in one write.
+//
+// What the path keeps of grpc-js's behaviour, so clients see no difference: the response headers and trailers,
+// grpc-timeout deadlines (DEADLINE_EXCEEDED "Deadline exceeded"), its statuses and texts for a missing or second
+// request message, an oversized message or one that does not decode, and the caller's metadata and verified
+// client certificate. It hooks grpc-js's HTTP/2 server, which grpc-js does not expose: installUnaryFastPath
+// checks the shape it relies on and leaves grpc-js alone (reporting false) when the shape differs.
+import type http2 from 'node:http2';
+import { TLSSocket } from 'node:tls';
+import { status as GrpcStatus, type Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { isLeanUnaryHandler, type LeanUnaryHandler, type UnaryCallView } from './unary.ts';
+
+/** One unary method the fast path serves. */
+export interface UnaryRoute {
+  /** e.g. /etcdserverpb.KV/Put */
+  path: string;
+  deserialize(bytes: Buffer): unknown;
+  serialize(value: unknown): Buffer;
+  handler: LeanUnaryHandler;
+}
+
+/** The unary methods of `definition` whose implementations were made by unary() (others stay with grpc-js). */
+export function unaryRoutes(definition: ServiceDefinition, implementation: UntypedServiceImplementation): UnaryRoute[] {
+  const routes: UnaryRoute[] = [];
+  for (const [name, method] of Object.entries(definition)) {
+    const handler = implementation[name];
+    if (method.requestStream || method.responseStream || !isLeanUnaryHandler(handler)) continue;
+    routes.push({
+      path: method.path,
+      deserialize: (bytes) => method.requestDeserialize(bytes),
+      serialize: (value) => method.responseSerialize(value),
+      handler,
+    });
+  }
+  return routes;
+}
+
+type StreamListener = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void;
+
+/**
+ * Routes the unary calls of `routes` on every HTTP/2 server of `grpc` (its connection injector's) through the
+ * fast path. Returns whether it could: false when grpc-js's internals are not the shape this version knows.
+ */
+export function installUnaryFastPath(grpc: Server, routes: readonly UnaryRoute[], receiveBytesMax: number): boolean {
+  const servers = (grpc as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map) || servers.size === 0) return false;
+  const byPath = new Map(routes.map((route) => [route.path, route]));
+  const hooks: Array<() => void> = [];
+  for (const server of servers.keys() as IterableIterator<http2.Http2Server>) {
+    const listeners = typeof server?.listeners === 'function' ? server.listeners('stream') : [];
+    if (listeners.length !== 1) return false;
+    const grpcListener = listeners[0] as StreamListener;
+    hooks.push(() => {
+      server.removeListener('stream', grpcListener);
+      server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+        const route = byPath.get(headers[':path'] as string);
+        if (route === undefined || !servable(headers)) grpcListener.call(server, stream, headers);
+        else new UnaryExchange(route, stream, headers, receiveBytesMax).start();
+      });
+    });
+  }
+  for (const hook of hooks) hook();
+  return true;
+}
+
+/** A grpc-timeout value: 1 to 8 digits and a unit (grpc-js's own pattern). */
+const timeoutPattern = /^(\d{1,8})\s*([HMSmun])$/;
+const timeoutUnitMs: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
+
+/** Whether the fast path answers this request exactly as grpc-js would; anything unusual goes to grpc-js. */
+function servable(headers: http2.IncomingHttpHeaders): boolean {
+  const contentType = headers['content-type'];
+  if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) return false;
+  const encoding = headers['grpc-encoding'];
+  if (encoding !== undefined && encoding !== 'identity') return false;
+  const timeout = headers['grpc-timeout'];
+  return timeout === undefined || (typeof timeout === 'string' && timeoutPattern.test(timeout));
+}
+
+/** Response headers, as grpc-js sends them (HTTP/2 lower-cases and copies them on each respond). */
+const responseHeaders: http2.OutgoingHttpHeaders = {
+  ':status': 200,
+  'content-type': 'application/grpc+proto',
+  'grpc-accept-encoding': 'identity,deflate,gzip',
+  'grpc-encoding': 'identity',
+};
+const okTrailers: http2.OutgoingHttpHeaders = { 'grpc-status': '0', 'grpc-message': 'OK' };
+
+/** The metadata of a call, read from its HTTP/2 headers (grpc-js's Metadata.get, for the keys handlers read). */
+class HeaderMetadata {
+  constructor(private readonly headers: http2.IncomingHttpHeaders) {}
+
+  get(key: string): string[] {
+    const value = this.headers[key];
+    if (value === undefined) return [];
+    // grpc-js splits a header that arrived several times (joined with ", ") back into its values.
+    return Array.isArray(value) ? value : value.split(', ');
+  }
+}
+
+/** One unary call served on its HTTP/2 stream. */
+class UnaryExchange implements UnaryCallView<unknown> {
+  request: unknown;
+  readonly metadata: HeaderMetadata;
+  private readonly chunks: Buffer[] = [];
+  private receivedBytes = 0;
+  /** The first message's length, from its prefix, once received. */
+  private declaredBytes: number | undefined;
+  private answered = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly route: UnaryRoute,
+    private readonly stream: http2.ServerHttp2Stream,
+    headers: http2.IncomingHttpHeaders,
+    private readonly receiveBytesMax: number,
+  ) {
+    this.metadata = new HeaderMetadata(headers);
+    const timeout = headers['grpc-timeout'] as string | undefined;
+    if (timeout !== undefined) {
+      const match = timeoutPattern.exec(timeout)!;
+      const timeoutMs = (Number(match[1]) * timeoutUnitMs[match[2]!]!) | 0;
+      this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), timeoutMs);
+    }
+  }
+
+  start(): void {
+    const stream = this.stream;
+    // An error is always followed by 'close'; there is nothing left to answer on a broken stream.
+    stream.once('error', () => undefined);
+    stream.once('close', () => this.finish());
+    stream.on('data', (chunk: Buffer) => {
+      if (this.answered) return;
+      this.receivedBytes += chunk.length;
+      this.chunks.push(chunk);
+      this.checkSize();
+    });
+    stream.once('end', () => this.onRequestEnd());
+  }
+
+  /** grpc-js's view of the caller's TLS: a verified client certificate, if any. */
+  getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: ReturnType<TLSSocket['getPeerCertificate']> } {
+    const socket = this.stream.session?.socket;
+    if (!(socket instanceof TLSSocket) || !socket.authorized) return {};
+    const certificate = socket.getPeerCertificate();
+    return { transportSecurityType: 'ssl', sslPeerCertificate: certificate.raw ? certificate : undefined };
+  }
+
+  /** Refuses a message over the limit as soon as its length prefix shows it (grpc-js's StreamDecoder text). */
+  private checkSize(): void {
+    if (this.declaredBytes !== undefined || this.receivedBytes < 5) return;
+    const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.declaredBytes = head.readUInt32BE(1);
+    if (this.declaredBytes > this.receiveBytesMax) {
+      this.fail(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${this.declaredBytes} vs ${this.receiveBytesMax})`);
+    }
+  }
+
+  private onRequestEnd(): void {
+    if (this.answered) return;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.receivedBytes);
+    const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
+    if (length < 0 || body.length < 5 + length) {
+      this.fail(GrpcStatus.UNIMPLEMENTED, `Received no request message for server streaming method ${this.route.path}`);
+      return;
+    }
+    if (body.length > 5 + length) {
+      this.fail(GrpcStatus.UNIMPLEMENTED, `Received a second request message for server streaming method ${this.route.path}`);
+      return;
+    }
+    try {
+      this.request = this.route.deserialize(body.subarray(5));
+    } catch {
+      this.fail(GrpcStatus.INTERNAL, 'Error deserializing request');
+      return;
+    }
+    try {
+      this.route.handler(this, (error, response) => {
+        if (error) this.fail(error.code ?? GrpcStatus.UNKNOWN, error.details ?? ('message' in error ? error.message : ''), error.metadata?.toHttp2Headers());
+        else this.succeed(response);
+      });
+    } catch {
+      this.fail(GrpcStatus.UNKNOWN, 'Unknown error');
+    }
+  }
+
+  private succeed(response: unknown): void {
+    if (!this.claimAnswer()) return;
+    let message: Buffer;
+    try {
+      message = this.route.serialize(response);
+    } catch {
+      this.sendStatusOnly(GrpcStatus.INTERNAL, 'Error serializing response');
+      return;
+    }
+    const frame = Buffer.allocUnsafe(message.length + 5);
+    frame[0] = 0;
+    frame.writeUInt32BE(message.length, 1);
+    message.copy(frame, 5);
+    const stream = this.stream;
+    stream.respond(responseHeaders, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers(okTrailers));
+    // Ending with the message lets HTTP/2 ask for the trailers while it sends the data: one socket write.
+    stream.end(frame);
+  }
+
+  private fail(code: number, details: string, metadata?: http2.OutgoingHttpHeaders): void {
+    if (this.claimAnswer()) this.sendStatusOnly(code, details, metadata);
+  }
+
+  /** A trailers-only response: the status in the response headers, as grpc-js answers errors. */
+  private sendStatusOnly(code: number, details: string, metadata?: http2.OutgoingHttpHeaders): void {
+    this.stream.respond(
+      { 'grpc-status': code, 'grpc-message': encodeURI(details), ':status': 200, 'content-type': 'application/grpc+proto', ...metadata },
+      { endStream: true },
+    );
+  }
+
+  /** Marks the call answered; false when it already was or the stream is gone (a cancelled call stays silent). */
+  private claimAnswer(): boolean {
+    if (this.answered) return false;
+    this.finish();
+    return !(this.stream.destroyed || this.stream.closed);
+  }
+
+  private finish(): void {
+    this.answered = true;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    // Unread request bytes would hold up the stream's flow-control window.
+    this.stream.resume();
+  }
+}

@@ -6,6 +6,8 @@
 // Raft hands back the very Uint8Array it was given. Other members' entries are decoded.
 import { messageType, protoConversionOptions } from '../proto/load.ts';
 import type { InternalRaftRequest, InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
+import { uint64Long } from '../proto/uint64.ts';
+import { writeDeleteRangeEntry, writePutEntry, type EntryHeader } from './internal-request-writer.ts';
 
 /** Requests proposed by this member, by the bytes of their entry (weak: entries dropped from the log free them). */
 const proposedRequests = new WeakMap<Uint8Array, InternalRaftRequest__Output>();
@@ -16,10 +18,24 @@ export function encodeInternalRequest(request: InternalRaftRequest__Output | Int
   return type.encode(request as Record<string, unknown>).finish();
 }
 
-/** Encodes a request this member proposes, remembering it so that its apply needs no decode. */
-export function encodeProposedRequest(request: InternalRaftRequest__Output): Uint8Array {
-  const bytes = encodeInternalRequest(request);
-  proposedRequests.set(bytes, request);
+/** A client request as the gRPC layer decoded it: exactly one of these, every field of it present. */
+export type ClientRequest = Partial<Pick<InternalRaftRequest__Output, 'put' | 'delete_range' | 'txn'>>;
+
+/**
+ * Encodes a client request this member proposes, with its header, remembering it so that its apply needs no
+ * decode. Puts and deletes, most of the log, are written by hand (internal-request-writer.ts).
+ */
+export function encodeProposedRequest(request: ClientRequest, header: EntryHeader): Uint8Array {
+  const proposed = {
+    ...request,
+    header: { ID: uint64Long(header.id), username: header.username, auth_revision: header.authRevision },
+  } as unknown as InternalRaftRequest__Output;
+  const bytes = request.put
+    ? writePutEntry(request.put, header)
+    : request.delete_range
+      ? writeDeleteRangeEntry(request.delete_range, header)
+      : encodeInternalRequest(proposed);
+  proposedRequests.set(bytes, proposed);
   return bytes;
 }
 

@@ -5,13 +5,13 @@
 import { uint64Long } from '../proto/uint64.ts';
 import { Errors, EtcdError } from '../common/errors.ts';
 import { leaderTransferTimeoutMs, proposalsPendingMax } from '../common/limits.ts';
-import type { InternalRaftRequest, InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
+import type { InternalRaftRequest } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 import { ProposalDroppedError } from '../raft/index.ts';
 import { NONE, type ConfChange } from '../raft/types.ts';
 import type { AuthInfo } from '../auth/auth-store.ts';
 import type { ApplyResult } from './applier.ts';
 import type { RequestIdGenerator } from './ids.ts';
-import { encodeInternalRequest, encodeProposedRequest } from './internal-request.ts';
+import { encodeInternalRequest, encodeProposedRequest, type ClientRequest } from './internal-request.ts';
 import type { LeaderWait, MemberState } from './member-state.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { RaftDriver } from './raft-driver.ts';
@@ -20,8 +20,7 @@ import { requestTimeoutMs, type ServerConfig } from './server-config.ts';
 import type { ServerRaft } from './server-parts.ts';
 import type { WaitRegistry } from './wait.ts';
 
-/** A client request as the gRPC layer decoded it: exactly one of these, every field of it present. */
-export type ClientRequest = Partial<Pick<InternalRaftRequest__Output, 'put' | 'delete_range' | 'txn'>>;
+export type { ClientRequest } from './internal-request.ts';
 
 /** What proposing needs from the member. */
 export interface ProposalsParts {
@@ -84,11 +83,12 @@ export class Proposals {
     if (this.waits.size >= proposalsPendingMax) throw Errors.TooManyRequests;
     const id = this.ids.next();
     // Who asked, and at which auth revision: the applier checks the permissions again against both.
-    // The ID as a Long and the revision as a number: the encoder would parse decimal strings on every proposal.
-    const header = { ID: uint64Long(id), username: info?.username ?? '', auth_revision: info?.revision ?? 0 };
+    const username = info?.username ?? '';
+    const authRevision = info?.revision ?? 0;
     const data = clientShaped
-      ? encodeProposedRequest({ ...request, header } as unknown as InternalRaftRequest__Output)
-      : encodeInternalRequest({ ...request, header });
+      ? encodeProposedRequest(request as ClientRequest, { id, username, authRevision })
+      // The ID as a Long: the encoder would parse a decimal string.
+      : encodeInternalRequest({ ...request, header: { ID: uint64Long(id), username, auth_revision: authRevision } });
     if (data.length > this.config.requestBytesMax) throw Errors.RequestTooLarge;
     const startedMs = this.clock();
     const waiting = this.waits.register(id, requestTimeoutMs(this.config), () => this.proposalTimeoutError(startedMs));

@@ -102,7 +102,6 @@ export class Applier implements KvApplyContext {
     let position = start;
     while (position < entries.length) {
       const entry = entries[position++]!;
-      mvcc.setConsistentIndex(tx, entry.index);
       if (entry.type === EntryType.ConfChange) {
         const change = decodeConfChange(entry.data);
         const refusal = this.applyMembershipChange(tx, change);
@@ -127,6 +126,8 @@ export class Applier implements KvApplyContext {
       }
       if (request.compaction) break;
     }
+    // The applied index goes into the same transaction as the entries' changes, once for the whole batch.
+    if (position > start) mvcc.setConsistentIndex(tx, entries[position - 1]!.index);
     return position;
   }
 
@@ -134,12 +135,11 @@ export class Applier implements KvApplyContext {
     const { mvcc, leases, auth, tokens } = this.options;
     // Permissions are checked against the auth state as applied so far, identically on every member.
     checkAppliedRequest(auth, tx, request, (id) => (leases.exists(id) ? leases.timeToLive(id, true).keys : []));
-    const authResponse = applyAuthRequest({ auth, tokens }, tx, request, index);
-    if (authResponse !== undefined) return authResponse;
+    // An entry holds exactly one request: the key-space writes, most of the log, are looked for first.
     const noSpace = this.alarms.has(AlarmType.NoSpace);
     if (request.put) {
       if (noSpace) throw Errors.NoSpace;
-      const lease = BigInt(request.put.lease);
+      const lease = request.put.lease === '0' ? 0n : BigInt(request.put.lease);
       if (lease !== 0n && !leases.exists(lease)) throw Errors.LeaseNotFound;
       return mvcc.write(tx, (view) => applyPut(view, request.put!));
     }
@@ -148,6 +148,8 @@ export class Applier implements KvApplyContext {
       if (noSpace && txnHasPut(request.txn)) throw Errors.NoSpace;
       return applyTxn(mvcc.readView(), (write) => mvcc.write(tx, write), request.txn, this);
     }
+    const authResponse = applyAuthRequest({ auth, tokens }, tx, request, index);
+    if (authResponse !== undefined) return authResponse;
     if (request.compaction) {
       this.physicalDone = mvcc.compact(tx, Number(request.compaction.revision));
       return { header: emptyHeader() };

@@ -60,19 +60,27 @@ export function isAuthManagement(request: InternalRaftRequest__Output): boolean 
  */
 export function checkAppliedRequest(auth: AuthStore, read: ReadTx, request: InternalRaftRequest__Output, leaseKeys: (id: bigint) => Uint8Array[]): void {
   const info = headerAuthInfo(request);
-  if (isAuthManagement(request)) auth.checkAdmin(info, read);
+  // An entry holds exactly one request; the key-space writes, most of the log, are looked for first.
   if (request.put) {
     const put = request.put;
     auth.checkOperation(info, put.key, noRangeEnd, PermissionType.Write, read);
     if (put.prev_kv) auth.checkOperation(info, put.key, noRangeEnd, PermissionType.Read, read);
-    const lease = BigInt(put.lease);
-    if (lease !== 0n) checkLeaseKeysPermitted(auth, info, leaseKeys(lease), read);
+    if (put.lease !== '0') {
+      const lease = BigInt(put.lease);
+      if (lease !== 0n) checkLeaseKeysPermitted(auth, info, leaseKeys(lease), read);
+    }
+    return;
   }
   if (request.delete_range) {
     const remove = request.delete_range;
     auth.checkOperation(info, remove.key, remove.range_end, PermissionType.Write, read);
     if (remove.prev_kv) auth.checkOperation(info, remove.key, remove.range_end, PermissionType.Read, read);
+    return;
   }
-  if (request.txn) checkTxnPermitted(auth, info, request.txn, read);
+  if (request.txn) {
+    checkTxnPermitted(auth, info, request.txn, read);
+    return;
+  }
+  if (isAuthManagement(request)) auth.checkAdmin(info, read);
   if (request.lease_revoke) checkLeaseKeysPermitted(auth, info, leaseKeys(BigInt(request.lease_revoke.ID)), read);
 }

@@ -548,8 +548,12 @@ test('"Make leader" on the Cluster screen moves leadership to the chosen followe
   const follower = members.filter({ has: page.getByRole('button', { name: 'Make leader' }) }).filter({ has: page.locator('.badge', { hasText: 'healthy' }) }).first();
   const target = await follower.getAttribute('data-member');
   assert.ok(target);
+  const errorsBefore = await page.locator('.toast.error').count();
   await follower.getByRole('button', { name: 'Make leader' }).click();
-  await page.locator('.toast', { hasText: `Leadership moved to ${target}.` }).waitFor({ timeout: 15_000 });
+  // Whatever the outcome, a toast tells it: wait for the success or an error, and name the error if it came.
+  const success = page.locator('.toast', { hasText: `Leadership moved to ${target}.` });
+  await waitFor(async () => (await success.count()) > 0 || (await page.locator('.toast.error').count()) > errorsBefore, 'a toast', 15_000);
+  assert.equal(await success.count(), 1, `toasts: ${JSON.stringify(await page.locator('.toast').allInnerTexts())}`);
   await waitFor(async () => (await members.filter({ has: page.getByTestId('leader-badge') }).getAttribute('data-member')) === target, `${target} leading`, 15_000);
   // Another client sees the same leader: the GUI did not just repaint its badge.
   const status = await client.maintenance.status();

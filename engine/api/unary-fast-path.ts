@@ -85,14 +85,31 @@ function servable(headers: http2.IncomingHttpHeaders): boolean {
   return timeout === undefined || (typeof timeout === 'string' && timeoutPattern.test(timeout));
 }
 
-/** Response headers, as grpc-js sends them (HTTP/2 lower-cases and copies them on each respond). */
-const responseHeaders: http2.OutgoingHttpHeaders = {
-  ':status': 200,
-  'content-type': 'application/grpc+proto',
-  'grpc-accept-encoding': 'identity,deflate,gzip',
-  'grpc-encoding': 'identity',
-};
-const okTrailers: http2.OutgoingHttpHeaders = { 'grpc-status': '0', 'grpc-message': 'OK' };
+/**
+ * Response headers and trailers as etcd's gRPC server (grpc-go) sends them: fewer than grpc-js's (no encoding
+ * headers, no date), which HTTP/2 copies and encodes on every response.
+ */
+const responseHeaders: http2.OutgoingHttpHeaders = { ':status': 200, 'content-type': 'application/grpc' };
+const okTrailers: http2.OutgoingHttpHeaders = { 'grpc-status': '0', 'grpc-message': '' };
+const responseOptions = { waitForTrailers: true, sendDate: false } as http2.ServerStreamResponseOptions;
+const statusOnlyOptions = { endStream: true, sendDate: false } as http2.ServerStreamResponseOptions;
+
+const exchangeKey = Symbol('unary exchange');
+type ExchangeStream = http2.ServerHttp2Stream & { [exchangeKey]: UnaryExchange };
+
+function ignoreError(): void {}
+function onStreamClose(this: ExchangeStream): void {
+  this[exchangeKey].finish();
+}
+function onStreamData(this: ExchangeStream, chunk: Buffer): void {
+  this[exchangeKey].onData(chunk);
+}
+function onStreamEnd(this: ExchangeStream): void {
+  this[exchangeKey].onRequestEnd();
+}
+function onWantTrailers(this: http2.ServerHttp2Stream): void {
+  this.sendTrailers(okTrailers);
+}
 
 /** The metadata of a call, read from its HTTP/2 headers (grpc-js's Metadata.get, for the keys handlers read). */
 class HeaderMetadata {
@@ -133,17 +150,21 @@ class UnaryExchange implements UnaryCallView<unknown> {
   }
 
   start(): void {
-    const stream = this.stream;
+    const stream = this.stream as ExchangeStream;
+    // The listeners are shared functions that find the exchange on the stream: no closures per call.
+    stream[exchangeKey] = this;
     // An error is always followed by 'close'; there is nothing left to answer on a broken stream.
-    stream.once('error', () => undefined);
-    stream.once('close', () => this.finish());
-    stream.on('data', (chunk: Buffer) => {
-      if (this.answered) return;
-      this.receivedBytes += chunk.length;
-      this.chunks.push(chunk);
-      this.checkSize();
-    });
-    stream.once('end', () => this.onRequestEnd());
+    stream.on('error', ignoreError);
+    stream.on('close', onStreamClose);
+    stream.on('data', onStreamData);
+    stream.on('end', onStreamEnd);
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.answered) return;
+    this.receivedBytes += chunk.length;
+    this.chunks.push(chunk);
+    this.checkSize();
   }
 
   /** grpc-js's view of the caller's TLS: a verified client certificate, if any. */
@@ -164,7 +185,7 @@ class UnaryExchange implements UnaryCallView<unknown> {
     }
   }
 
-  private onRequestEnd(): void {
+  onRequestEnd(): void {
     if (this.answered) return;
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.receivedBytes);
     const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
@@ -206,8 +227,8 @@ class UnaryExchange implements UnaryCallView<unknown> {
     frame.writeUInt32BE(message.length, 1);
     message.copy(frame, 5);
     const stream = this.stream;
-    stream.respond(responseHeaders, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers(okTrailers));
+    stream.respond(responseHeaders, responseOptions);
+    stream.on('wantTrailers', onWantTrailers);
     // Ending with the message lets HTTP/2 ask for the trailers while it sends the data: one socket write.
     stream.end(frame);
   }
@@ -219,8 +240,8 @@ class UnaryExchange implements UnaryCallView<unknown> {
   /** A trailers-only response: the status in the response headers, as grpc-js answers errors. */
   private sendStatusOnly(code: number, details: string, metadata?: http2.OutgoingHttpHeaders): void {
     this.stream.respond(
-      { 'grpc-status': code, 'grpc-message': encodeURI(details), ':status': 200, 'content-type': 'application/grpc+proto', ...metadata },
-      { endStream: true },
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': code, 'grpc-message': encodeURI(details), ...metadata },
+      statusOnlyOptions,
     );
   }
 
@@ -231,7 +252,7 @@ class UnaryExchange implements UnaryCallView<unknown> {
     return !(this.stream.destroyed || this.stream.closed);
   }
 
-  private finish(): void {
+  finish(): void {
     this.answered = true;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;

@@ -1,6 +1,6 @@
 // Typed access to the resolved flag values: the given setting when there is one, else the flag's default
 // (parsed by the same rules as user input, so a default can never be of the wrong type).
-import { assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import type { FlagValue } from './flag-spec.ts';
 import { findFlag } from './flag-table.ts';
 import { parseFlagValue } from './flag-value.ts';
@@ -18,28 +18,28 @@ export class FlagReader {
   /** The value of a string or choice flag. */
   string(name: string): string {
     const value = this.value(name);
-    assert(typeof value === 'string', `flag --${name} is not a string flag`);
+    if (!(typeof value === 'string')) throw new AssertionError(`flag --${name} is not a string flag`);
     return value;
   }
 
   /** The value of a bool flag. */
   bool(name: string): boolean {
     const value = this.value(name);
-    assert(typeof value === 'boolean', `flag --${name} is not a bool flag`);
+    if (!(typeof value === 'boolean')) throw new AssertionError(`flag --${name} is not a bool flag`);
     return value;
   }
 
   /** The value of an integer flag, or a duration flag in milliseconds. */
   number(name: string): number {
     const value = this.value(name);
-    assert(typeof value === 'number', `flag --${name} is not a number flag`);
+    if (!(typeof value === 'number')) throw new AssertionError(`flag --${name} is not a number flag`);
     return value;
   }
 
   /** The value of a URL or list flag. */
   list(name: string): string[] {
     const value = this.value(name);
-    assert(Array.isArray(value), `flag --${name} is not a list flag`);
+    if (!(Array.isArray(value))) throw new AssertionError(`flag --${name} is not a list flag`);
     return [...value];
   }
 
@@ -47,9 +47,9 @@ export class FlagReader {
     const given = this.settings.get(name);
     if (given) return given.value;
     const spec = findFlag(name);
-    assert(spec, `no flag --${name}`);
+    if (!(spec)) throw new AssertionError(`no flag --${name}`);
     const parsed = parseFlagValue(spec, spec.defaultValue);
-    assert('value' in parsed, `the default of --${name} does not parse: ${'error' in parsed ? parsed.error : ''}`);
+    if (!('value' in parsed)) throw new AssertionError(`the default of --${name} does not parse: ${'error' in parsed ? parsed.error : ''}`);
     return parsed.value;
   }
 }

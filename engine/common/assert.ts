@@ -9,7 +9,11 @@ export class AssertionError extends Error {
   }
 }
 
-/** Throws an AssertionError when `condition` is false. */
+/**
+ * Throws an AssertionError when `condition` is false. The message is built before the call: a message made from
+ * values (a template literal) costs on every call, so hot paths write `if (!condition) throw new
+ * AssertionError(...)` instead.
+ */
 export function assert(condition: unknown, message = 'assertion failed'): asserts condition {
   if (!condition) throw new AssertionError(message);
 }

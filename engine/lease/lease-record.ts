@@ -3,7 +3,7 @@
 // RemainingTTL int64 = 3}. Matching etcd's bytes keeps a Cairn backend readable by the same tools. Records are
 // checked right before they are written and right after they are read, so a corrupt record stops the member
 // with the lease named instead of resurrecting a wrong lease.
-import { assert, AssertionError } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import { leaseTtlSecondsMax } from '../common/limits.ts';
 
 /** A lease as persisted: its ID, granted TTL and last checkpointed remaining TTL (0: none). */
@@ -23,7 +23,7 @@ export function isLeaseId(id: bigint): boolean {
 
 /** The bucket key of a lease: its ID as 8 big-endian bytes (two's complement, as etcd's int64ToBytes). */
 export function leaseKey(id: bigint): Uint8Array {
-  assert(isLeaseId(id), `lease ID ${id} is not an int64`);
+  if (!(isLeaseId(id))) throw new AssertionError(`lease ID ${id} is not an int64`);
   const key = new Uint8Array(8);
   new DataView(key.buffer).setBigUint64(0, BigInt.asUintN(64, id));
   return key;
@@ -31,15 +31,15 @@ export function leaseKey(id: bigint): Uint8Array {
 
 /** The lease ID stored in a bucket key. */
 export function leaseIdOfKey(key: Uint8Array): bigint {
-  assert(key.length === 8, `lease key must be 8 bytes, got ${key.length}`);
+  if (!(key.length === 8)) throw new AssertionError(`lease key must be 8 bytes, got ${key.length}`);
   return new DataView(key.buffer, key.byteOffset, 8).getBigInt64(0);
 }
 
 /** Throws when `record` must not be written (a bug upstream, never bad input: inputs are checked on grant). */
 export function checkLeaseRecord(record: LeaseRecord): void {
-  assert(record.id !== 0n && isLeaseId(record.id), `lease record has an invalid ID ${record.id}`);
-  assert(isWholeSeconds(record.ttlSeconds) && record.ttlSeconds <= leaseTtlSecondsMax, `lease ${record.id} has an invalid TTL ${record.ttlSeconds}`);
-  assert(isWholeSeconds(record.remainingTtlSeconds), `lease ${record.id} has an invalid remaining TTL ${record.remainingTtlSeconds}`);
+  if (!(record.id !== 0n && isLeaseId(record.id))) throw new AssertionError(`lease record has an invalid ID ${record.id}`);
+  if (!(isWholeSeconds(record.ttlSeconds) && record.ttlSeconds <= leaseTtlSecondsMax)) throw new AssertionError(`lease ${record.id} has an invalid TTL ${record.ttlSeconds}`);
+  if (!(isWholeSeconds(record.remainingTtlSeconds))) throw new AssertionError(`lease ${record.id} has an invalid remaining TTL ${record.remainingTtlSeconds}`);
 }
 
 function isWholeSeconds(value: number): boolean {

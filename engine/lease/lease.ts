@@ -2,7 +2,7 @@
 // (on the leader only) the moment it expires. Followers keep no expiry at all: only the leader decides that a
 // lease has expired, and it does so by proposing a revocation, so every member deletes the same keys at the
 // same log index.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 
 /** A lease held by the lessor. Mutating methods are for the Lessor only; everything else reads. */
 export class Lease {
@@ -68,7 +68,7 @@ export class Lease {
 
   /** Lessor only: records a checkpointed remaining TTL (0 clears it). */
   setCheckpoint(remainingTtlSeconds: number): void {
-    assert(Number.isSafeInteger(remainingTtlSeconds) && remainingTtlSeconds >= 0, `invalid remaining TTL ${remainingTtlSeconds}`);
+    if (!(Number.isSafeInteger(remainingTtlSeconds) && remainingTtlSeconds >= 0)) throw new AssertionError(`invalid remaining TTL ${remainingTtlSeconds}`);
     this.checkpointedTtlSeconds = remainingTtlSeconds;
   }
 

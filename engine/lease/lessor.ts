@@ -4,7 +4,7 @@
 // members, so only the leader (the "primary") tracks expiries, and it does not delete anything itself: it
 // reports expired leases (rate-limited) and the server proposes their revocation through the log. The lessor
 // has no timers and reads time only through the injected clock; the server drives it.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { Errors } from '../common/errors.ts';
 import {
   leaseCheckpointBatchMax,
@@ -133,8 +133,8 @@ export class Lessor implements LeaseAttachments {
    */
   grant(tx: WriteTx, id: bigint, ttlSeconds: number): Lease {
     if (id === 0n) throw Errors.LeaseNotFound;
-    assert(isLeaseId(id), `lease ID ${id} is not an int64`);
-    assert(Number.isInteger(ttlSeconds) || ttlSeconds === Number.POSITIVE_INFINITY, `lease TTL ${ttlSeconds} is not whole seconds`);
+    if (!(isLeaseId(id))) throw new AssertionError(`lease ID ${id} is not an int64`);
+    if (!(Number.isInteger(ttlSeconds) || ttlSeconds === Number.POSITIVE_INFINITY)) throw new AssertionError(`lease TTL ${ttlSeconds} is not whole seconds`);
     if (ttlSeconds > leaseTtlSecondsMax) throw Errors.LeaseTTLTooLarge;
     if (this.leaseMap.has(id)) throw Errors.LeaseExist;
     const lease = new Lease(id, Math.max(ttlSeconds, this.ttlSecondsMin));
@@ -275,7 +275,7 @@ export class Lessor implements LeaseAttachments {
       const head = this.expiryQueue.peek();
       if (!head || head.timeMs > nowMs) break;
       const lease = this.leaseMap.get(head.id);
-      assert(lease, `lease ${head.id} is queued for expiry but unknown`);
+      if (!(lease)) throw new AssertionError(`lease ${head.id} is queued for expiry but unknown`);
       if (!lease.isExpired(nowMs)) {
         this.expiryQueue.upsert(head.id, lease.expiryMs);
         continue;
@@ -303,7 +303,7 @@ export class Lessor implements LeaseAttachments {
       const head = this.checkpointQueue.peek();
       if (!head || head.timeMs > nowMs) break;
       const lease = this.leaseMap.get(head.id);
-      assert(lease, `lease ${head.id} is queued for a checkpoint but unknown`);
+      if (!(lease)) throw new AssertionError(`lease ${head.id} is queued for a checkpoint but unknown`);
       this.checkpointQueue.upsert(head.id, nowMs + this.checkpointIntervalMs);
       if (lease.isExpired(nowMs)) continue; // its revocation is on the way
       const remainingTtl = Math.ceil(lease.remainingMs(nowMs) / 1000);

@@ -1,6 +1,6 @@
 // A token bucket over an injected clock. The lessor spends one token per expired lease it reports, so a burst of
 // expiries (say, after a leader change) turns into a steady trickle of revocations instead of flooding the log.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 
 /** Allows `perSecond` events per second on average, and at most `burst` at once. */
 export class RateBudget {
@@ -23,7 +23,7 @@ export class RateBudget {
 
   /** Uses up `count` events (at most what `available` returned). */
   spend(count: number): void {
-    assert(count >= 0 && count <= Math.floor(this.tokens), `cannot spend ${count} of ${this.tokens} tokens`);
+    if (!(count >= 0 && count <= Math.floor(this.tokens))) throw new AssertionError(`cannot spend ${count} of ${this.tokens} tokens`);
     this.tokens -= count;
   }
 

@@ -4,7 +4,7 @@
 // what ranges over many keys and compaction spend their time on. Nodes hold up to `nodeEntriesMax` entries;
 // underfull nodes (below a quarter) borrow from or merge with a sibling so the tree stays shallow after
 // compaction removes many keys.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { treeIndexNodeEntriesMax } from '../common/limits.ts';
 
 interface LeafNode<V> {
@@ -266,7 +266,7 @@ export class BPlusTree<V> {
       return total;
     };
     const total = check(this.root, undefined, undefined, 0, true);
-    assert(total === this.count, `B+tree holds ${total} entries but counts ${this.count}`);
+    if (!(total === this.count)) throw new AssertionError(`B+tree holds ${total} entries but counts ${this.count}`);
     for (let index = 0; index < leaves.length; index++) assert(leaves[index]!.next === leaves[index + 1], 'B+tree leaf links broken');
   }
 }

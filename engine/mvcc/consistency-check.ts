@@ -2,7 +2,7 @@
 // as a tombstone exactly when it ends a generation, under the right key; every stored revision above the
 // compacted one is in the index; and the lease kept for each live key is the one in its stored value. A
 // disagreement means a bug in the store and fails an assertion.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import type { ReadTx } from '../storage/backend/backend.ts';
 import type { KeyIndex } from './key-index.ts';
 import { decodeKeyValue } from './key-value.ts';
@@ -20,8 +20,8 @@ export function checkKeyIndex(tx: ReadTx, keyIndex: KeyIndex): number {
       const tombstone = endsInTombstone && position === generation.length - 1;
       const revision = generation.revisionAt(position);
       const value = tx.get('key', encodeRevision(revision, tombstone));
-      assert(value !== undefined, `revision (${revision.main}, ${revision.sub}) of ${JSON.stringify(keyIndex.key)} missing from the backend`);
-      assert(keyToString(decodeKeyValue(value).key) === keyIndex.key, `revision (${revision.main}, ${revision.sub}) stores another key`);
+      if (!(value !== undefined)) throw new AssertionError(`revision (${revision.main}, ${revision.sub}) of ${JSON.stringify(keyIndex.key)} missing from the backend`);
+      if (!(keyToString(decodeKeyValue(value).key) === keyIndex.key)) throw new AssertionError(`revision (${revision.main}, ${revision.sub}) stores another key`);
       checked++;
     }
   });
@@ -32,7 +32,7 @@ export function checkKeyIndex(tx: ReadTx, keyIndex: KeyIndex): number {
 function checkLease(tx: ReadTx, core: StoreCore, key: KeyString): boolean {
   const found = core.index.get(key, core.currentRevision());
   const stored = found === undefined ? 0n : readKeyValue(tx, found.modified).lease;
-  assert(core.keyLeases.get(key) === stored, `key ${JSON.stringify(key)}: lease ${core.keyLeases.get(key)} kept, ${stored} stored`);
+  if (!(core.keyLeases.get(key) === stored)) throw new AssertionError(`key ${JSON.stringify(key)}: lease ${core.keyLeases.get(key)} kept, ${stored} stored`);
   return found !== undefined && stored !== 0n;
 }
 
@@ -40,7 +40,7 @@ function checkLease(tx: ReadTx, core: StoreCore, key: KeyString): boolean {
 export function checkKeys(tx: ReadTx, core: StoreCore, keys: Iterable<KeyString>): void {
   for (const key of keys) {
     const keyIndex = core.index.keyIndex(key);
-    assert(keyIndex !== undefined, `written key ${JSON.stringify(key)} missing from the index`);
+    if (!(keyIndex !== undefined)) throw new AssertionError(`written key ${JSON.stringify(key)} missing from the index`);
     checkKeyIndex(tx, keyIndex);
     checkLease(tx, core, key);
   }
@@ -52,7 +52,7 @@ export function checkStore(tx: ReadTx, core: StoreCore): void {
   let indexedAfterCompaction = 0;
   let leased = 0;
   core.index.forEach((keyIndex) => {
-    assert(!keyIndex.isEmpty(), `empty key index ${JSON.stringify(keyIndex.key)} left in the tree`);
+    if (keyIndex.isEmpty()) throw new AssertionError(`empty key index ${JSON.stringify(keyIndex.key)} left in the tree`);
     checkKeyIndex(tx, keyIndex);
     if (checkLease(tx, core, keyIndex.key)) leased++;
     for (const generation of keyIndex.generations) {
@@ -61,7 +61,7 @@ export function checkStore(tx: ReadTx, core: StoreCore): void {
       }
     }
   });
-  assert(core.keyLeases.size === leased, `${core.keyLeases.size} key leases kept for ${leased} leased live keys`);
+  if (!(core.keyLeases.size === leased)) throw new AssertionError(`${core.keyLeases.size} key leases kept for ${leased} leased live keys`);
   let storedAfterCompaction = 0;
   const start = encodeRevision({ main: Math.max(compactedRevision + 1, 0), sub: 0 });
   for (const { key } of tx.range('key', start)) {

@@ -8,7 +8,7 @@
 // ended ones in an array that is shared and empty for most keys, revisions are stored flat ([main, sub, main,
 // sub, ...]) in one exactly-sized number array, and a `live` flag lets a scan at the current revision decide
 // from the KeyIndex object alone. bench-index.ts measures the result (heap per key, scan speed).
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { type Revision, RevisionSet } from './revision.ts';
 
 /** Up to this many numbers, a revision list is copied to an exactly-sized array on append. */
@@ -156,7 +156,7 @@ export class KeyIndex {
    * ErrRevisionNotFound) when the key is already deleted.
    */
   tombstone(main: number, sub: number): boolean {
-    assert(!this.isEmpty(), `tombstone on an empty key index ${JSON.stringify(this.key)}`);
+    if (this.isEmpty()) throw new AssertionError(`tombstone on an empty key index ${JSON.stringify(this.key)}`);
     if (this.current.isEmpty()) return false;
     this.put(main, sub);
     this.ended = this.ended.concat([this.current]);
@@ -190,7 +190,7 @@ export class KeyIndex {
 
   /** The version visible at `atRev`, or undefined when the key did not exist then. */
   get(atRev: number): KeyIndexGet | undefined {
-    assert(!this.isEmpty(), `get on an empty key index ${JSON.stringify(this.key)}`);
+    if (this.isEmpty()) throw new AssertionError(`get on an empty key index ${JSON.stringify(this.key)}`);
     const generation = this.findGeneration(atRev);
     if (generation === undefined) return undefined;
     const position = generation.lastAtOrBefore(atRev);
@@ -221,7 +221,7 @@ export class KeyIndex {
 
   /** Revisions at or after main revision `rev`, keeping only the last change of each main revision. */
   since(rev: number): Revision[] {
-    assert(!this.isEmpty(), `since on an empty key index ${JSON.stringify(this.key)}`);
+    if (this.isEmpty()) throw new AssertionError(`since on an empty key index ${JSON.stringify(this.key)}`);
     let start = this.generationCount - 1;
     for (; start > 0; start--) {
       const generation = this.generation(start);
@@ -249,7 +249,7 @@ export class KeyIndex {
    * (the compaction's keep set); a generation that would keep only its tombstone is dropped entirely.
    */
   compact(atRev: number, available: RevisionSet): void {
-    assert(!this.isEmpty(), `compact on an empty key index ${JSON.stringify(this.key)}`);
+    if (this.isEmpty()) throw new AssertionError(`compact on an empty key index ${JSON.stringify(this.key)}`);
     const found = this.doCompact(atRev, available);
     const position = found.position;
     let generationIndex = found.generationIndex;
@@ -297,11 +297,11 @@ export class KeyIndex {
 
   /** Checks the redundant fields against the generations (consistency checks). */
   checkInvariants(): void {
-    assert(this.live === !this.current.isEmpty(), `key index ${JSON.stringify(this.key)}: live flag disagrees with its generation`);
+    if (!(this.live === !this.current.isEmpty())) throw new AssertionError(`key index ${JSON.stringify(this.key)}: live flag disagrees with its generation`);
     const last = this.live ? this.current : this.ended[this.ended.length - 1];
     if (last === undefined) return;
     const position = last.length - 1;
-    assert(last.mainAt(position) === this.modifiedMain && last.subAt(position) === this.modifiedSub, `key index ${JSON.stringify(this.key)}: modified is not its newest revision`);
+    if (!(last.mainAt(position) === this.modifiedMain && last.subAt(position) === this.modifiedSub)) throw new AssertionError(`key index ${JSON.stringify(this.key)}: modified is not its newest revision`);
   }
 
   /** The generation alive at main revision `rev`, or undefined when the key did not exist then. */

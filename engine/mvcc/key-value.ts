@@ -2,7 +2,7 @@
 // what etcd's gogo-protobuf marshaller writes for mvccpb.KeyValue, because HashKV hashes these bytes and must
 // equal a real etcd's hash for the same history: fields in ascending order, zero and empty fields omitted,
 // int64 as varints (a negative int64 takes ten bytes, as two's complement).
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 
 /** One version of a key (mvccpb.KeyValue). A deletion is recorded with only `key` set. */
 export interface KeyValue {
@@ -71,7 +71,7 @@ function writeVarintBigint(out: Uint8Array, offset: number, value: bigint): numb
 }
 
 function checkInt64(value: number, field: string): void {
-  assert(Number.isSafeInteger(value), `KeyValue.${field} is not a safe integer: ${value}`);
+  if (!(Number.isSafeInteger(value))) throw new AssertionError(`KeyValue.${field} is not a safe integer: ${value}`);
 }
 
 /** Encodes a KeyValue exactly as etcd's gogo-protobuf Marshal does. */

@@ -2,7 +2,7 @@
 // current when it began. A write gives all its changes one main revision (the current revision + 1) with
 // sub revisions 0, 1, 2, ... in order, and reads inside it see its own changes. A write that changes nothing
 // does not use up a revision.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { Errors } from '../common/errors.ts';
 import type { ReadTx, WriteTx } from '../storage/backend/backend.ts';
 import { decodeKeyValue, encodeKeyValue, type KeyValue, tombstoneKeyValue } from './key-value.ts';
@@ -77,7 +77,7 @@ export interface LeaseChange {
 /** Reads the stored KeyValue of a revision the index points to; a miss means index and backend disagree. */
 export function readKeyValue(tx: ReadTx, revision: Revision): KeyValue {
   const bytes = tx.get('key', encodeRevision(revision));
-  assert(bytes !== undefined, `index points at revision (${revision.main}, ${revision.sub}) missing from the backend`);
+  if (!(bytes !== undefined)) throw new AssertionError(`index points at revision (${revision.main}, ${revision.sub}) missing from the backend`);
   return decodeKeyValue(bytes);
 }
 
@@ -187,7 +187,7 @@ export class StoreTxnWrite implements TxnWrite {
     const tombstone = tombstoneKeyValue(key);
     this.write(encodeRevision(revision, true), encodeKeyValue(tombstone));
     const deleted = this.core.index.tombstone(keyString, revision, this.undo);
-    assert(deleted, `failed to tombstone an existing key ${JSON.stringify(keyString)}`);
+    if (!(deleted)) throw new AssertionError(`failed to tombstone an existing key ${JSON.stringify(keyString)}`);
     this.core.keyLeases.set(keyString, 0n, this.leaseUndo);
     this.changeList.push(tombstone);
     if (previousLease !== 0n) this.leaseChanges.push({ attach: false, leaseId: previousLease, key });

@@ -6,7 +6,7 @@
 // backend transaction, it calls `writeInTx(tx, ...)` inside its own `backend.write` and then `afterCommit()`
 // once that returned, or `afterAbort()` if it threw. Until then, changes are visible to reads in memory but
 // nothing is announced: watchers and the lessor hear about a write only after it is committed.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { Errors } from '../common/errors.ts';
 import { compactionBatchKeys, compactionBatchPauseMs, compactionIndexBatchKeys, mvccRestoreChunkKeys } from '../common/limits.ts';
 import type { Backend, ReadTx, WriteTx } from '../storage/backend/backend.ts';
@@ -155,7 +155,7 @@ export class KvStore implements StoreCore {
   /** Stores the applied Raft index inside `tx`, for entries that change no keys. It never goes backwards. */
   setConsistentIndex(tx: WriteTx, index: number): void {
     const stored = readConsistentIndex(tx);
-    assert(index >= stored, `consistent index going backwards: ${index} after ${stored}`);
+    if (!(index >= stored)) throw new AssertionError(`consistent index going backwards: ${index} after ${stored}`);
     writeConsistentIndex(tx, index);
   }
 
@@ -272,7 +272,7 @@ export class KvStore implements StoreCore {
   }
 
   private startCompaction(rev: number): Promise<boolean> {
-    assert(rev > this.compactMainRev && rev <= this.currentRev, `compaction at ${rev} outside (${this.compactMainRev}, ${this.currentRev}]`);
+    if (!(rev > this.compactMainRev && rev <= this.currentRev)) throw new AssertionError(`compaction at ${rev} outside (${this.compactMainRev}, ${this.currentRev}]`);
     this.compactMainRev = rev;
     return this.compactor.enqueue(rev);
   }

@@ -2,7 +2,7 @@
 // last applied Raft index, 8 bytes big-endian) and the scheduled and finished compaction revisions (each a
 // 17-byte revision with sub 0). A scheduled compaction without a matching finished one resumes on open.
 import type { ReadTx, WriteTx } from '../storage/backend/backend.ts';
-import { assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import { decodeRevision, encodeRevision, readUint64, writeUint64 } from './revision.ts';
 
 const consistentIndexKey = Buffer.from('consistent_index');
@@ -21,7 +21,7 @@ export type CompactionRecord = 'scheduled' | 'finished';
 export function readConsistentIndex(tx: ReadTx): number {
   const bytes = tx.get('meta', consistentIndexKey);
   if (bytes === undefined) return 0;
-  assert(bytes.length === 8, `consistent index record of ${bytes.length} bytes`);
+  if (!(bytes.length === 8)) throw new AssertionError(`consistent index record of ${bytes.length} bytes`);
   return readUint64(bytes, 0);
 }
 

@@ -2,7 +2,7 @@
 // 'key' bucket a revision is 17 bytes (big-endian main, '_', big-endian sub) so that byte order is revision
 // order, and a deletion is marked by an 18th byte 't'. Revisions are JavaScript numbers: etcd stores int64,
 // but a member would need 2^53 transactions to leave the safe range, and we assert that it never does.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 
 /** One revision: the transaction (`main`) and the change inside it (`sub`). */
 export interface Revision {
@@ -34,7 +34,7 @@ export function revisionGreaterThan(a: Revision, b: Revision): boolean {
 
 /** Writes `value` as an unsigned 64-bit big-endian integer at `offset`. */
 export function writeUint64(bytes: Uint8Array, offset: number, value: number): void {
-  assert(Number.isSafeInteger(value) && value >= 0, `revision component out of range: ${value}`);
+  if (!(Number.isSafeInteger(value) && value >= 0)) throw new AssertionError(`revision component out of range: ${value}`);
   const high = Math.floor(value / twoPower32);
   const low = value % twoPower32;
   bytes[offset] = high >>> 24;
@@ -52,7 +52,7 @@ export function readUint64(bytes: Uint8Array, offset: number): number {
   const high = ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
   const low = ((bytes[offset + 4]! << 24) | (bytes[offset + 5]! << 16) | (bytes[offset + 6]! << 8) | bytes[offset + 7]!) >>> 0;
   const value = high * twoPower32 + low;
-  assert(Number.isSafeInteger(value), `stored 64-bit value beyond 2^53: high word ${high}`);
+  if (!(Number.isSafeInteger(value))) throw new AssertionError(`stored 64-bit value beyond 2^53: high word ${high}`);
   return value;
 }
 

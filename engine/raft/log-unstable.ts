@@ -1,7 +1,7 @@
 // The part of the log not yet persisted: new entries (and at most one incoming snapshot) that the next Ready
 // hands to the caller. Once the caller has persisted them, advance() trims them from here and they are read
 // back from Storage.
-import { assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import type { Entry, Snapshot } from './types.ts';
 
 /** Entries and snapshot awaiting persistence. */
@@ -84,9 +84,9 @@ export class UnstableLog {
 
   /** A copy of entries [lo, hi), which must lie within the unstable entries. */
   slice(lo: number, hi: number): Entry[] {
-    assert(lo <= hi, `invalid unstable.slice ${lo} > ${hi}`);
+    if (!(lo <= hi)) throw new AssertionError(`invalid unstable.slice ${lo} > ${hi}`);
     const upper = this.offset + this.entries.length;
-    assert(lo >= this.offset && hi <= upper, `unstable.slice[${lo},${hi}) out of bound [${this.offset},${upper}]`);
+    if (!(lo >= this.offset && hi <= upper)) throw new AssertionError(`unstable.slice[${lo},${hi}) out of bound [${this.offset},${upper}]`);
     return this.entries.slice(lo - this.offset, hi - this.offset);
   }
 }

@@ -1,6 +1,6 @@
 // The Raft log as the core sees it: persisted entries in Storage followed by unstable ones, plus the commit,
 // applying and applied cursors. Invariant: applied <= applying <= committed <= lastIndex.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { CompactedError, UnavailableError } from './errors.ts';
 import { UnstableLog } from './log-unstable.ts';
 import type { Storage } from './storage.ts';
@@ -45,7 +45,7 @@ export class RaftLog {
     const lastNewIndex = index + entries.length;
     const conflict = this.findConflict(entries);
     if (conflict !== 0) {
-      assert(conflict > this.committed, `entry ${conflict} conflicts with committed entry [committed(${this.committed})]`);
+      if (!(conflict > this.committed)) throw new AssertionError(`entry ${conflict} conflicts with committed entry [committed(${this.committed})]`);
       this.append(conflict === entries[0].index ? entries : entries.slice(conflict - entries[0].index));
     }
     this.commitTo(Math.min(committed, lastNewIndex));
@@ -56,7 +56,7 @@ export class RaftLog {
   append(entries: readonly Entry[]): number {
     if (entries.length === 0) return this.lastIndex();
     const after = entries[0].index - 1;
-    assert(after >= this.committed, `after(${after}) is out of range [committed(${this.committed})]`);
+    if (!(after >= this.committed)) throw new AssertionError(`after(${after}) is out of range [committed(${this.committed})]`);
     this.unstable.truncateAndAppend(entries);
     return this.lastIndex();
   }
@@ -134,7 +134,7 @@ export class RaftLog {
 
   /** Records that committed entries up to `index` were handed out for applying. */
   acceptApplying(index: number): void {
-    assert(index <= this.committed, `applying(${index}) is past committed(${this.committed})`);
+    if (!(index <= this.committed)) throw new AssertionError(`applying(${index}) is past committed(${this.committed})`);
     this.applying = Math.max(this.applying, index);
   }
 
@@ -171,7 +171,7 @@ export class RaftLog {
       return this.storage.term(index);
     } catch (error) {
       if (error instanceof CompactedError) throw error;
-      assert(!(error instanceof UnavailableError), `term(${index}) is unavailable from storage`);
+      if (!(!(error instanceof UnavailableError))) throw new AssertionError(`term(${index}) is unavailable from storage`);
       throw error;
     }
   }
@@ -244,7 +244,7 @@ export class RaftLog {
       try {
         stored = this.storage.entries(lo, storageHi, maxBytes);
       } catch (error) {
-        assert(!(error instanceof UnavailableError), `entries[${lo}:${storageHi}) is unavailable from storage`);
+        if (!(!(error instanceof UnavailableError))) throw new AssertionError(`entries[${lo}:${storageHi}) is unavailable from storage`);
         throw error;
       }
       // Storage stopped at the byte limit: the unstable part cannot be added.
@@ -276,10 +276,10 @@ export class RaftLog {
   }
 
   private checkBounds(lo: number, hi: number): void {
-    assert(lo <= hi, `invalid slice ${lo} > ${hi}`);
+    if (!(lo <= hi)) throw new AssertionError(`invalid slice ${lo} > ${hi}`);
     const first = this.firstIndex();
     if (lo < first) throw new CompactedError(lo);
     const last = this.lastIndex();
-    assert(hi <= last + 1, `slice[${lo},${hi}) out of bound [${first},${last}]`);
+    if (!(hi <= last + 1)) throw new AssertionError(`slice[${lo},${hi}) out of bound [${first},${last}]`);
   }
 }

@@ -1,6 +1,6 @@
 // The in-memory Storage: entries since the last compaction, the last snapshot and the hard state. A server
 // feeds it from its write-ahead log on startup and with every Ready afterwards, as etcd does.
-import { assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import { CompactedError, SnapshotOutOfDateError, UnavailableError } from './errors.ts';
 import type { InitialState, Storage } from './storage.ts';
 import type { ConfState, Entry, HardState, Snapshot } from './types.ts';
@@ -29,8 +29,8 @@ export class MemoryStorage implements Storage {
   /** Entries in [lo, hi) limited to maxBytes (at least one). */
   entries(lo: number, hi: number, maxBytes: number): Entry[] {
     if (lo <= this.offsetIndex) throw new CompactedError(lo);
-    assert(hi <= this.lastIndex() + 1, `entries' hi(${hi}) is out of bound lastindex(${this.lastIndex()})`);
-    assert(lo <= hi, `invalid entries range [${lo}, ${hi})`);
+    if (!(hi <= this.lastIndex() + 1)) throw new AssertionError(`entries' hi(${hi}) is out of bound lastindex(${this.lastIndex()})`);
+    if (!(lo <= hi)) throw new AssertionError(`invalid entries range [${lo}, ${hi})`);
     if (this.log.length === 0) throw new UnavailableError(lo);
     const start = lo - this.offsetIndex - 1;
     const end = hi - this.offsetIndex - 1;
@@ -83,7 +83,7 @@ export class MemoryStorage implements Storage {
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
     const current = this.latestSnapshot.metadata.index;
     if (index <= current) throw new SnapshotOutOfDateError(index, current);
-    assert(index <= this.lastIndex(), `snapshot ${index} is out of bound lastindex(${this.lastIndex()})`);
+    if (!(index <= this.lastIndex())) throw new AssertionError(`snapshot ${index} is out of bound lastindex(${this.lastIndex()})`);
     this.latestSnapshot = { data, metadata: { index, term: this.term(index), confState } };
     return this.latestSnapshot;
   }
@@ -91,7 +91,7 @@ export class MemoryStorage implements Storage {
   /** Discards entries up to and including `index` (which must be applied, and usually snapshotted). */
   compact(index: number): void {
     if (index <= this.offsetIndex) throw new CompactedError(index);
-    assert(index <= this.lastIndex(), `compact ${index} is out of bound lastindex(${this.lastIndex()})`);
+    if (!(index <= this.lastIndex())) throw new AssertionError(`compact ${index} is out of bound lastindex(${this.lastIndex()})`);
     const term = this.term(index);
     this.log.splice(0, index - this.offsetIndex);
     this.offsetIndex = index;
@@ -107,7 +107,7 @@ export class MemoryStorage implements Storage {
     let from = 0;
     if (entries[0].index < first) from = first - entries[0].index;
     const at = entries[from].index - this.offsetIndex - 1;
-    assert(at <= this.log.length, `missing log entry [last: ${this.lastIndex()}, append at: ${entries[from].index}]`);
+    if (!(at <= this.log.length)) throw new AssertionError(`missing log entry [last: ${this.lastIndex()}, append at: ${entries[from].index}]`);
     if (at < this.log.length) this.log.length = at;
     for (let i = from; i < entries.length; i++) this.log.push(entries[i]);
   }

@@ -3,7 +3,7 @@
 // messages, log changes and read states that RaftNode gathers into a Ready.
 // It is the one long file of the package on purpose: term handling, voting, state transitions and the rules
 // shared by all roles are one algorithm; what differs per role lives in raft-leader.ts and raft-follower.ts.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { type ResolvedRaftConfig, type RaftConfig, ReadOnlyOption, resolveRaftConfig } from './config.ts';
 import { changerInput, type ConfigAndProgress, computeConfChange, restoreConfState } from './confchange.ts';
 import { CompactedError, ProposalDroppedError, SnapshotTemporarilyUnavailableError } from './errors.ts';
@@ -160,9 +160,9 @@ export class Raft {
     const type = message.type;
     if (type === MessageType.Vote || type === MessageType.VoteResp || type === MessageType.PreVote || type === MessageType.PreVoteResp) {
       // Campaign messages carry the term they are about (the next term for pre-votes), set by the caller.
-      assert(message.term !== 0, `term should be set when sending ${messageName(type)}`);
+      if (!(message.term !== 0)) throw new AssertionError(`term should be set when sending ${messageName(type)}`);
     } else {
-      assert(message.term === 0, `term should not be set when sending ${messageName(type)} (was ${message.term})`);
+      if (!(message.term === 0)) throw new AssertionError(`term should not be set when sending ${messageName(type)} (was ${message.term})`);
       // Proposals and read requests forwarded to the leader are treated there as local messages.
       if (type !== MessageType.Prop && type !== MessageType.ReadIndex) message.term = this.term;
     }
@@ -200,7 +200,7 @@ export class Raft {
       commit: this.log.committed,
     });
     if (entries.length > 0) {
-      assert(progress.state !== ProgressState.Snapshot, `${this.id} is sending append in unhandled state Snapshot`);
+      if (!(progress.state !== ProgressState.Snapshot)) throw new AssertionError(`${this.id} is sending append in unhandled state Snapshot`);
       progress.sentEntries(entries[entries.length - 1].index, entriesSizeBytes(entries));
     }
     this.send(message);

@@ -1,7 +1,7 @@
 // The delay before the next attempt to reach a peer: exponential in the number of failures so a dead peer costs
 // little, capped so a restarted peer is found again quickly, and jittered so that members that lost a peer at
 // the same moment do not all dial it in lockstep.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 
 /** How reconnect delays grow. */
 export interface BackoffPolicy {
@@ -16,7 +16,7 @@ export interface BackoffPolicy {
  * scaled into [half, all] of that by `random()` in [0, 1) ("equal jitter": never much shorter than intended).
  */
 export function backoffDelayMs(policy: BackoffPolicy, failures: number, random: () => number): number {
-  assert(failures >= 1, `backoff after ${failures} failures`);
+  if (!(failures >= 1)) throw new AssertionError(`backoff after ${failures} failures`);
   assert(policy.baseMs > 0 && policy.maxMs >= policy.baseMs, 'backoff base must be positive and at most max');
   // Cap the exponent first: 2^failures overflows to Infinity after ~1000 failures.
   const exponent = Math.min(failures - 1, 30);

@@ -3,7 +3,7 @@
 // one message frame, payload chunk frames and an end frame. The parser accepts only the kinds its side of the
 // connection expects, each up to its own length limit, so a corrupt length is refused from the header alone,
 // before any of the payload is buffered.
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import type { Message } from '../raft/types.ts';
 import { encodedMessageBytes, writeMessage } from './message-codec.ts';
 import { MessageCodecError } from './message-codec-error.ts';
@@ -43,7 +43,7 @@ export function messageFrame(message: Message): Buffer {
   const frame = Buffer.allocUnsafe(frameHeaderBytes + payloadBytes);
   writeHeader(frame, FrameKind.Message, payloadBytes);
   const end = writeMessage(message, frame, frameHeaderBytes);
-  assert(end === frame.length, `message frame wrote ${end} of ${frame.length} bytes`);
+  if (!(end === frame.length)) throw new AssertionError(`message frame wrote ${end} of ${frame.length} bytes`);
   return frame;
 }
 
@@ -80,7 +80,7 @@ export function readSnapshotEnd(payload: Buffer): { totalBytes: number; checksum
 }
 
 function writeHeader(target: Buffer, kind: FrameKind, payloadBytes: number): void {
-  assert(payloadBytes <= 0xffffffff, `frame payload of ${payloadBytes} bytes`);
+  if (!(payloadBytes <= 0xffffffff)) throw new AssertionError(`frame payload of ${payloadBytes} bytes`);
   target.writeUInt32BE(payloadBytes, 0);
   target[4] = kind;
 }

@@ -11,7 +11,7 @@
 //   [context] uv length, bytes,
 //   [snapshot] uv index, uv term, four ID lists (voters, learners, votersOutgoing, learnersNext) each as
 //              uv count then u64s, u8 autoLeave, uv data length, data.
-import { assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import { peerMessageBytesMaxDefault } from '../common/limits.ts';
 import { EntryType, MessageType, type ConfState, type Entry, type Message, type Snapshot } from '../raft/types.ts';
 import { ByteReader } from './byte-reader.ts';
@@ -62,7 +62,7 @@ function snapshotBytes(snapshot: Snapshot): number {
 export function encodeMessage(message: Message): Uint8Array {
   const out = new Uint8Array(encodedMessageBytes(message));
   const end = writeMessage(message, out, 0);
-  assert(end === out.length, `message encoding wrote ${end} of ${out.length} bytes`);
+  if (!(end === out.length)) throw new AssertionError(`message encoding wrote ${end} of ${out.length} bytes`);
   return out;
 }
 
@@ -71,7 +71,7 @@ export function encodeMessage(message: Message): Uint8Array {
  * encodedMessageBytes(message). Lets a frame writer put its header and the message in one buffer.
  */
 export function writeMessage(message: Message, target: Uint8Array, offset: number): number {
-  assert(message.type >= 0 && message.type <= messageTypeMax, `cannot encode message type ${message.type}`);
+  if (!(message.type >= 0 && message.type <= messageTypeMax)) throw new AssertionError(`cannot encode message type ${message.type}`);
   const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
   let at = offset;
   target[at++] = messageCodecVersion;
@@ -93,7 +93,7 @@ export function writeMessage(message: Message, target: Uint8Array, offset: numbe
 }
 
 function writeEntry(entry: Entry, target: Uint8Array, offset: number): number {
-  assert(entry.type >= 0 && entry.type <= entryTypeMax, `cannot encode entry type ${entry.type}`);
+  if (!(entry.type >= 0 && entry.type <= entryTypeMax)) throw new AssertionError(`cannot encode entry type ${entry.type}`);
   let at = writeVarint(target, offset, entry.term);
   at = writeVarint(target, at, entry.index);
   target[at++] = entry.type;

@@ -9,7 +9,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerTlsOptions } from './peer-tls.ts';
-import { assert } from '../common/assert.ts';
+import { assert, AssertionError } from '../common/assert.ts';
 import { peerResponseBytesMax } from '../common/limits.ts';
 import { formatId, type Logger } from '../common/logger.ts';
 import { etcdServerVersion } from '../common/version.ts';
@@ -166,7 +166,7 @@ export class PeerLink {
   }
 
   private dial(): void {
-    assert(this.state === 'waiting', `dial from state ${this.state}`);
+    if (!(this.state === 'waiting')) throw new AssertionError(`dial from state ${this.state}`);
     if (this.urls.length === 0) return; // No usable URL: the link stays down and every send is refused.
     const url = this.urls[this.urlIndex % this.urls.length]!;
     this.state = 'dialing';

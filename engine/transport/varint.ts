@@ -1,13 +1,13 @@
 // Unsigned LEB128 varints over JavaScript numbers. Raft's terms and indexes are numbers below 2^53, so the codec
 // works on numbers (no BigInt on the hot path); values up to 2^53 - 1 take at most 8 bytes.
-import { assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 
 /** Most bytes a varint of a safe integer takes (8 * 7 = 56 bits >= 53). */
 export const varintBytesMax = 8;
 
 /** Bytes writeVarint uses for `value`. */
 export function varintBytes(value: number): number {
-  assert(Number.isSafeInteger(value) && value >= 0, `cannot encode ${value} as an unsigned varint`);
+  if (!(Number.isSafeInteger(value) && value >= 0)) throw new AssertionError(`cannot encode ${value} as an unsigned varint`);
   let bytes = 1;
   let rest = value;
   while (rest >= 0x80) {

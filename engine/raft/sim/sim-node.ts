@@ -1,7 +1,7 @@
 // One simulated member: a RaftNode over a MemoryStorage that stands for its disk, and a tiny state machine
 // (a running hash of applied entries) that is snapshotted and compacted. A crash loses everything but the
 // storage; a restart rebuilds the member from it, as a server restarts from its write-ahead log.
-import { assert } from '../../common/assert.ts';
+import { assert, AssertionError } from '../../common/assert.ts';
 import type { RaftConfig } from '../config.ts';
 import { decodeConfChange, decodeConfChangeV2 } from '../confchange-codec.ts';
 import { ConfChangeError } from '../errors.ts';
@@ -124,7 +124,7 @@ export class SimNode {
   }
 
   private apply(entry: Entry): void {
-    assert(entry.index === this.appliedIndex + 1, `node ${this.id} applies ${entry.index} after ${this.appliedIndex}`);
+    if (!(entry.index === this.appliedIndex + 1)) throw new AssertionError(`node ${this.id} applies ${entry.index} after ${this.appliedIndex}`);
     let confState: ConfState | undefined;
     if (entry.type !== EntryType.Normal) {
       const change = entry.type === EntryType.ConfChange ? decodeConfChange(entry.data) : decodeConfChangeV2(entry.data);

@@ -6,7 +6,7 @@
 // snapshot use lmdb's own copy (a read transaction on a worker thread, so writers keep going).
 import fs from 'node:fs';
 import path from 'node:path';
-import { assert } from '../../common/assert.ts';
+import { assert, AssertionError } from '../../common/assert.ts';
 import { backendBatchIntervalMs, backendBatchWritesMax, backendKeyBytesMax } from '../../common/limits.ts';
 import { fsyncDirectory, fsyncFile } from '../durable-files.ts';
 import { BackendCopy, copyFilePrefix, copyFileSuffix } from './backend-copy.ts';
@@ -68,7 +68,7 @@ export class LmdbBackend implements Backend {
   /** Opens (creating if needed) the backend in `directory`, removing copies a crash left behind. */
   static open(directory: string, batching: BackendBatching = { intervalMs: backendBatchIntervalMs, writesMax: backendBatchWritesMax }): LmdbBackend {
     const resolved = path.resolve(directory);
-    assert(!openDirectories.has(resolved), `backend: ${resolved} is already open in this process`);
+    if (openDirectories.has(resolved)) throw new AssertionError(`backend: ${resolved} is already open in this process`);
     fs.mkdirSync(resolved, { recursive: true });
     for (const name of fs.readdirSync(resolved)) {
       if (isTemporaryFile(name)) fs.rmSync(path.join(resolved, name), { force: true });
@@ -85,7 +85,7 @@ export class LmdbBackend implements Backend {
    */
   static async restoreFrom(file: string, directory: string): Promise<LmdbBackend> {
     const resolved = path.resolve(directory);
-    assert(!openDirectories.has(resolved), `backend: ${resolved} is open; close it before restoring into it`);
+    if (openDirectories.has(resolved)) throw new AssertionError(`backend: ${resolved} is open; close it before restoring into it`);
     await fs.promises.mkdir(resolved, { recursive: true });
     const temporary = path.join(resolved, restoreFileName);
     await fs.promises.copyFile(file, temporary);
@@ -108,7 +108,7 @@ export class LmdbBackend implements Backend {
   /** Entries with start <= key < end (end undefined: to the last key), ascending, at most `limit`. */
   range(bucket: BucketName, start: Uint8Array, end?: Uint8Array, limit?: number): BackendEntry[] {
     this.checkOpen();
-    assert(limit === undefined || (Number.isInteger(limit) && limit >= 0), `backend: bad range limit ${limit}`);
+    if (!(limit === undefined || (Number.isInteger(limit) && limit >= 0))) throw new AssertionError(`backend: bad range limit ${limit}`);
     if (limit === 0 || (end !== undefined && Buffer.compare(start, end) >= 0)) return [];
     const pending = this.buffer.pendingIn(bucket, start, end);
     // Pending deletes can hide committed entries, so the database is asked for that many more.
@@ -335,7 +335,7 @@ export class LmdbBackend implements Backend {
 
   private database(bucket: BucketName) {
     const database = this.environment.buckets.get(bucket);
-    assert(database, `backend: unknown bucket ${bucket}`);
+    if (!(database)) throw new AssertionError(`backend: unknown bucket ${bucket}`);
     return database;
   }
 
@@ -362,7 +362,7 @@ export class LmdbBackend implements Backend {
 
 function checkKey(key: Uint8Array): void {
   assert(key.length > 0, 'backend: empty key');
-  assert(key.length <= backendKeyBytesMax, `backend: key of ${key.length} bytes exceeds ${backendKeyBytesMax}`);
+  if (!(key.length <= backendKeyBytesMax)) throw new AssertionError(`backend: key of ${key.length} bytes exceeds ${backendKeyBytesMax}`);
 }
 
 function isPromiseLike(value: unknown): boolean {

@@ -8,7 +8,7 @@
 //
 // The backend copy can be gigabytes, so it is referenced, not embedded, and gets SHA-256 (computed natively)
 // rather than the record's CRC; an empty name means the snapshot has no backend copy.
-import { assert } from '../../common/assert.ts';
+import { assert, AssertionError } from '../../common/assert.ts';
 import type { ConfState, Snapshot } from '../../raft/types.ts';
 import { crc32c } from '../../common/crc32c.ts';
 
@@ -48,7 +48,7 @@ class Writer {
     const part = Buffer.alloc(8);
     if (typeof value === 'bigint') part.writeBigUInt64LE(value);
     else {
-      assert(Number.isSafeInteger(value) && value >= 0, `snapshot: ${value} is not a non-negative safe integer`);
+      if (!(Number.isSafeInteger(value) && value >= 0)) throw new AssertionError(`snapshot: ${value} is not a non-negative safe integer`);
       part.writeUInt32LE(value % twoTo32);
       part.writeUInt32LE(Math.floor(value / twoTo32), 4);
     }

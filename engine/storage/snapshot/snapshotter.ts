@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assert } from '../../common/assert.ts';
+import { assert, AssertionError } from '../../common/assert.ts';
 import { snapshotFilesKeptDefault } from '../../common/limits.ts';
 import type { Snapshot } from '../../raft/types.ts';
 import { fsyncDirectory, fsyncFile, writeFileDurably } from '../durable-files.ts';
@@ -63,7 +63,7 @@ export class Snapshotter {
    */
   async save(snapshot: Snapshot, backendCopyFile?: string): Promise<SnapshotRecord> {
     const { index, term } = snapshot.metadata;
-    assert(Number.isSafeInteger(index) && index > 0 && Number.isSafeInteger(term) && term >= 0, `snapshot: bad index ${index} or term ${term}`);
+    if (!(Number.isSafeInteger(index) && index > 0 && Number.isSafeInteger(term) && term >= 0)) throw new AssertionError(`snapshot: bad index ${index} or term ${term}`);
     await fs.promises.mkdir(this.directory, { recursive: true });
     const name = snapshotFileName(term, index);
     let record: SnapshotRecord = { snapshot, backendFile: '', backendSizeBytes: 0, backendSha256: new Uint8Array(32) };

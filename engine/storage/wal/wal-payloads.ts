@@ -2,7 +2,7 @@
 // Fixed offsets and no varints: encoding is a handful of stores, decoding a handful of loads, and a payload of
 // the wrong length is caught before any field is trusted. Indexes and terms are JavaScript numbers in memory
 // (safe up to 2^53) and u64 on disk, so the format never needs to change if that bound ever did.
-import { assert } from '../../common/assert.ts';
+import { assert, AssertionError } from '../../common/assert.ts';
 import { EntryType, type Entry, type HardState } from '../../raft/types.ts';
 import { payloadOffset, recordSpanBytes, sealRecord, WalRecordType } from './wal-record.ts';
 
@@ -34,7 +34,7 @@ const entryFixedBytes = 8 + 8 + 1;
 const twoTo32 = 0x1_0000_0000;
 
 function writeU64(buffer: Buffer, offset: number, value: number): void {
-  assert(Number.isSafeInteger(value) && value >= 0, `wal: ${value} is not a non-negative safe integer`);
+  if (!(Number.isSafeInteger(value) && value >= 0)) throw new AssertionError(`wal: ${value} is not a non-negative safe integer`);
   buffer.writeUInt32LE(value % twoTo32, offset);
   buffer.writeUInt32LE(Math.floor(value / twoTo32), offset + 4);
 }
@@ -77,7 +77,7 @@ function writeEntryRecord(buffer: Buffer, offset: number, entry: Entry): number 
 function writeHardStateRecord(buffer: Buffer, offset: number, hardState: HardState): number {
   const start = offset + payloadOffset;
   writeU64(buffer, start, hardState.term);
-  assert(hardState.vote >= 0n && hardState.vote < 1n << 64n, `wal: vote ${hardState.vote} is not a u64`);
+  if (!(hardState.vote >= 0n && hardState.vote < 1n << 64n)) throw new AssertionError(`wal: vote ${hardState.vote} is not a u64`);
   buffer.writeBigUInt64LE(hardState.vote, start + 8);
   writeU64(buffer, start + 16, hardState.commit);
   return sealRecord(buffer, offset, WalRecordType.HardState, hardStateBytes);

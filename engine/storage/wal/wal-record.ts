@@ -5,7 +5,7 @@
 // `length` counts the type byte and the payload (not the header, not the padding); the CRC covers the same
 // bytes. Records start at 8-byte aligned offsets so that, after a bad record, recovery can look for valid
 // records that follow it at a handful of candidate offsets instead of at every byte.
-import { assert } from '../../common/assert.ts';
+import { AssertionError } from '../../common/assert.ts';
 import { walRecordBytesMax } from '../../common/limits.ts';
 import { crc32c } from '../../common/crc32c.ts';
 
@@ -88,7 +88,7 @@ export function verifyRecords(buffer: Uint8Array): number {
   let count = 0;
   while (offset < buffer.length) {
     const read = readRecord(buffer, offset, buffer.length);
-    assert(read.ok, `wal: record about to be written is invalid at offset ${offset}: ${read.ok ? '' : read.reason}`);
+    if (!(read.ok)) throw new AssertionError(`wal: record about to be written is invalid at offset ${offset}: ${read.ok ? '' : read.reason}`);
     offset = read.record.next;
     count++;
   }

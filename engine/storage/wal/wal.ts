@@ -35,7 +35,7 @@
 // when its records are durable (or merely written, for `sync: false`). An I/O error fails the WAL for good:
 // after a failed fdatasync the page cache can no longer be trusted to match the disk.
 import path from 'node:path';
-import { assert } from '../../common/assert.ts';
+import { assert, AssertionError } from '../../common/assert.ts';
 import { walGroupEntriesMax, walGroupSavesMax, walRecordBytesMax, walSegmentBytes } from '../../common/limits.ts';
 import type { Entry, HardState } from '../../raft/types.ts';
 import { nodeWalFileSystem, type WalFileSystem } from './wal-file-system.ts';
@@ -267,22 +267,22 @@ export class Wal {
     if (entries.length > 0) {
       const first = entries[0]!;
       const commit = previous.hardState?.commit ?? 0;
-      assert(first.index >= 1 && first.index <= lastIndex + 1, `wal: entry ${first.index} does not continue the log ending at ${lastIndex}`);
-      assert(first.index > commit, `wal: entry ${first.index} would overwrite a committed entry (commit ${commit})`);
-      assert(first.index <= lastIndex || first.term >= lastTerm, `wal: entry ${first.index} has term ${first.term} below the log's last term ${lastTerm}`);
+      if (!(first.index >= 1 && first.index <= lastIndex + 1)) throw new AssertionError(`wal: entry ${first.index} does not continue the log ending at ${lastIndex}`);
+      if (!(first.index > commit)) throw new AssertionError(`wal: entry ${first.index} would overwrite a committed entry (commit ${commit})`);
+      if (!(first.index <= lastIndex || first.term >= lastTerm)) throw new AssertionError(`wal: entry ${first.index} has term ${first.term} below the log's last term ${lastTerm}`);
       for (let position = 0; position < entries.length; position++) {
         const entry = entries[position]!;
-        assert(entry.index === first.index + position, `wal: entries are not contiguous at index ${entry.index}`);
-        assert(position === 0 || entry.term >= entries[position - 1]!.term, `wal: entry terms decrease at index ${entry.index}`);
-        assert(entry.data.length <= walRecordBytesMax - 17, `wal: entry ${entry.index} is larger than a WAL record can be`);
+        if (!(entry.index === first.index + position)) throw new AssertionError(`wal: entries are not contiguous at index ${entry.index}`);
+        if (!(position === 0 || entry.term >= entries[position - 1]!.term)) throw new AssertionError(`wal: entry terms decrease at index ${entry.index}`);
+        if (!(entry.data.length <= walRecordBytesMax - 17)) throw new AssertionError(`wal: entry ${entry.index} is larger than a WAL record can be`);
       }
       lastIndex = entries[entries.length - 1]!.index;
       lastTerm = entries[entries.length - 1]!.term;
     }
     if (hardState) {
       const before = previous.hardState;
-      assert(!before || hardState.term >= before.term, `wal: hard state term goes back from ${before?.term} to ${hardState.term}`);
-      assert(hardState.commit <= Math.max(lastIndex, previous.mark?.index ?? 0), `wal: commit ${hardState.commit} is beyond the last index ${lastIndex}`);
+      if (!(!before || hardState.term >= before.term)) throw new AssertionError(`wal: hard state term goes back from ${before?.term} to ${hardState.term}`);
+      if (!(hardState.commit <= Math.max(lastIndex, previous.mark?.index ?? 0))) throw new AssertionError(`wal: commit ${hardState.commit} is beyond the last index ${lastIndex}`);
     }
     return { lastIndex, lastTerm, hardState: hardState ?? previous.hardState, mark: previous.mark };
   }

@@ -39,10 +39,17 @@ export function encodeProposedRequest(request: ClientRequest, header: EntryHeade
   return bytes;
 }
 
-/** A request read back from the log, in the same shape the gRPC layer uses. */
+/**
+ * A request read back from the log, in the same shape the gRPC layer uses. The applier reads each entry once, so
+ * a remembered request is forgotten here: kept until Raft compacts its log, every request of the last snapshot
+ * interval would stay alive (and be promoted to the old generation, for every major GC to mark again).
+ */
 export function decodeInternalRequest(bytes: Uint8Array): InternalRaftRequest__Output {
   const proposed = proposedRequests.get(bytes);
-  if (proposed !== undefined) return proposed;
+  if (proposed !== undefined) {
+    proposedRequests.delete(bytes);
+    return proposed;
+  }
   const type = messageType('cairnpb.InternalRaftRequest');
   return type.toObject(type.decode(bytes), protoConversionOptions) as InternalRaftRequest__Output;
 }

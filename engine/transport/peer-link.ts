@@ -70,6 +70,7 @@ export class PeerLink {
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly queue = new OutboundQueue();
   private flushScheduled = false;
+  private lateFlushScheduled = false;
   private waitingForDrain = false;
   private pingSequence = 0;
   private pingSentAt: number | undefined;
@@ -122,11 +123,15 @@ export class PeerLink {
     return this.queuedBytes + frameBytes <= this.context.tuning.queueBytesMax;
   }
 
-  /** Queues a frame that canAccept admitted; it is written with the rest of this turn's frames. */
-  enqueue(frame: Buffer): void {
+  /**
+   * Queues a frame that canAccept admitted; it is written with the rest of this turn's frames. A frame that is
+   * not `urgent` waits until the client responses of this turn have been written (scheduleLateFlush).
+   */
+  enqueue(frame: Buffer, urgent = true): void {
     assert(this.canAccept(frame.length), 'enqueue after canAccept refused the frame');
     this.queue.push(frame);
-    this.scheduleFlush();
+    if (urgent) this.scheduleFlush();
+    else this.scheduleLateFlush();
   }
 
   /** Replaces the peer's URLs; a link using a URL that is gone is closed and dialled again at once. */
@@ -269,6 +274,23 @@ export class PeerLink {
       this.flushScheduled = false;
       this.flush();
     });
+  }
+
+  /**
+   * Flushes two check phases from now, unless a flush comes sooner. Node writes an HTTP/2 response in the next
+   * check phase (native immediates run before JavaScript ones) and its trailers in the one after: a client
+   * waiting for a commit then hears of it before this member spends the time (and wakes the followers) to write
+   * to its peers.
+   */
+  private scheduleLateFlush(): void {
+    if (this.flushScheduled || this.lateFlushScheduled || this.state !== 'active') return;
+    this.lateFlushScheduled = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.lateFlushScheduled = false;
+        this.flush();
+      }),
+    );
   }
 
   private flush(): void {

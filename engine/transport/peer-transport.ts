@@ -204,7 +204,7 @@ export class PeerTransport {
       this.drop(peer);
       return;
     }
-    peer.link.enqueue(messageFrame(message));
+    peer.link.enqueue(messageFrame(message), isUrgent(message));
   }
 
   private drop(peer: Peer): void {
@@ -357,4 +357,15 @@ function refuse(response: ServerResponse, status: number, reason: string): void 
   response.setHeader('connection', 'close');
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(reason) });
   response.end(reason);
+}
+
+/**
+ * Whether a message is on someone's critical path: entries to persist, answers, votes, read-index heartbeats.
+ * The rest (an append that only carries the commit index, a plain heartbeat) may wait for the client responses
+ * of this turn (PeerLink.enqueue).
+ */
+function isUrgent(message: Message): boolean {
+  if (message.type === MessageType.App) return message.entries.length > 0;
+  if (message.type === MessageType.Heartbeat) return (message.context?.length ?? 0) > 0;
+  return true;
 }

@@ -12,6 +12,8 @@ import { clusterService } from './cluster-service.ts';
 import { watchService } from './watch-service.ts';
 import { authService } from './auth-service.ts';
 import { installUnaryFastPath, unaryRoutes, type UnaryRoute } from './unary-fast-path.ts';
+import { readPutRequest, writePutResponseFrame } from './put-codec.ts';
+import type { PutResponse } from '../proto/generated/etcdserverpb/PutResponse.ts';
 
 /** Options of the gRPC server. */
 export interface GrpcServerOptions {
@@ -52,6 +54,11 @@ export function createGrpcServer(server: ServerApi, options: GrpcServerOptions):
   for (const [name, implementation] of services) {
     grpc.addService(serviceDefinition(name), implementation);
     routes.push(...unaryRoutes(serviceDefinition(name), implementation));
+  }
+  const put = routes.find((route) => route.path === '/etcdserverpb.KV/Put');
+  if (put) {
+    put.read = readPutRequest;
+    put.writeFrame = (response) => writePutResponseFrame(response as PutResponse);
   }
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
   const fastPath = options.unaryFastPath !== false && installUnaryFastPath(grpc, routes, options.requestBytesMax + grpcOverheadBytes);

@@ -7,6 +7,7 @@
 import type { PutRequest__Output } from '../proto/generated/etcdserverpb/PutRequest.ts';
 import type { PutResponse } from '../proto/generated/etcdserverpb/PutResponse.ts';
 import type { ResponseHeader } from '../proto/generated/etcdserverpb/ResponseHeader.ts';
+import { uint64Halves, varint64Length, writeVarint64 } from '../proto/varint64.ts';
 
 /** Thrown when a message needs the generic reader. */
 class NeedsGenericReader extends Error {}
@@ -112,39 +113,12 @@ function halvesOf(value: Uint64Field): [number, number] | undefined {
     return [value % 2 ** 32, Math.floor(value / 2 ** 32)];
   }
   if (typeof value === 'string') {
-    const bits = BigInt.asUintN(64, BigInt(value));
-    return [Number(bits & 0xffffffffn), Number(bits >> 32n)];
+    const { low, high } = uint64Halves(BigInt(value));
+    return [low, high];
   }
   return [value.low >>> 0, value.high >>> 0];
 }
 
-function varintLength(low: number, high: number): number {
-  let length = 1;
-  while (high !== 0) {
-    low = ((low >>> 7) | (high << 25)) >>> 0;
-    high >>>= 7;
-    length++;
-  }
-  while (low > 0x7f) {
-    low >>>= 7;
-    length++;
-  }
-  return length;
-}
-
-function writeVarint(out: Buffer, at: number, low: number, high: number): number {
-  while (high !== 0) {
-    out[at++] = (low & 0x7f) | 0x80;
-    low = ((low >>> 7) | (high << 25)) >>> 0;
-    high >>>= 7;
-  }
-  while (low > 0x7f) {
-    out[at++] = (low & 0x7f) | 0x80;
-    low >>>= 7;
-  }
-  out[at++] = low;
-  return at;
-}
 
 /**
  * A PutResponse as protobuf bytes, with the five bytes of gRPC's message prefix reserved in front; undefined
@@ -162,19 +136,19 @@ export function writePutResponseFrame(response: PutResponse): Buffer | undefined
     }
   }
   let headerLength = 0;
-  for (const [low, high] of fields) if (low !== 0 || high !== 0) headerLength += 1 + varintLength(low, high);
-  const messageLength = header ? 1 + varintLength(headerLength, 0) + headerLength : 0;
+  for (const [low, high] of fields) if (low !== 0 || high !== 0) headerLength += 1 + varint64Length(low, high);
+  const messageLength = header ? 1 + varint64Length(headerLength, 0) + headerLength : 0;
   const frame = Buffer.allocUnsafe(5 + messageLength);
   frame[0] = 0;
   frame.writeUInt32BE(messageLength, 1);
   if (!header) return frame;
   let at = 5;
   frame[at++] = 0x0a; // PutResponse.header = 1, length-delimited
-  at = writeVarint(frame, at, headerLength, 0);
+  at = writeVarint64(frame, at, headerLength, 0);
   fields.forEach(([low, high], index) => {
     if (low === 0 && high === 0) return;
     frame[at++] = (index + 1) << 3; // ResponseHeader fields 1-4, varints
-    at = writeVarint(frame, at, low, high);
+    at = writeVarint64(frame, at, low, high);
   });
   return frame;
 }

@@ -5,6 +5,7 @@
 // them; internal-request.test.ts checks them against protobufjs on random requests.
 import type { PutRequest__Output } from '../proto/generated/etcdserverpb/PutRequest.ts';
 import type { DeleteRangeRequest__Output } from '../proto/generated/etcdserverpb/DeleteRangeRequest.ts';
+import { uint64Halves, varint64Length, writeVarint64, type Uint64Halves } from '../proto/varint64.ts';
 
 /** The fields of the entry's RequestHeader. */
 export interface EntryHeader {
@@ -25,19 +26,11 @@ const tagField4Varint = 0x20;
 const tagField5Varint = 0x28;
 const tagField6Varint = 0x30;
 
-/** A 64-bit varint value as two unsigned 32-bit halves (number arithmetic; bigint shifts cost more). */
-interface Uint64Halves {
-  low: number;
-  high: number;
-}
-
-const low32 = 0xffffffffn;
 const zero: Uint64Halves = { low: 0, high: 0 };
 
 /** `value` as the uint64 bits a varint carries (an int64 as its two's complement). */
 function halves(value: bigint): Uint64Halves {
-  if (value === 0n) return zero;
-  return { low: Number(value & low32), high: Number((value >> 32n) & low32) };
+  return value === 0n ? zero : uint64Halves(value);
 }
 
 function isZero(value: Uint64Halves): boolean {
@@ -45,17 +38,7 @@ function isZero(value: Uint64Halves): boolean {
 }
 
 function varintLength({ low, high }: Uint64Halves): number {
-  let length = 1;
-  while (high !== 0) {
-    low = ((low >>> 7) | (high << 25)) >>> 0;
-    high >>>= 7;
-    length++;
-  }
-  while (low > 0x7f) {
-    low >>>= 7;
-    length++;
-  }
-  return length;
+  return varint64Length(low, high);
 }
 
 function smallVarintLength(value: number): number {
@@ -89,16 +72,7 @@ class ExactWriter {
   }
 
   varint({ low, high }: Uint64Halves): void {
-    while (high !== 0) {
-      this.bytes[this.at++] = (low & 0x7f) | 0x80;
-      low = ((low >>> 7) | (high << 25)) >>> 0;
-      high >>>= 7;
-    }
-    while (low > 0x7f) {
-      this.bytes[this.at++] = (low & 0x7f) | 0x80;
-      low >>>= 7;
-    }
-    this.bytes[this.at++] = low;
+    this.at = writeVarint64(this.bytes, this.at, low, high);
   }
 
   raw(data: Uint8Array): void {

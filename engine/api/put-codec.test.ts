@@ -7,25 +7,14 @@ import protobuf from 'protobufjs';
 import { messageType, protoConversionOptions } from '../proto/load.ts';
 import { readPutRequest, writePutResponseFrame } from './put-codec.ts';
 import type { PutResponse } from '../proto/generated/etcdserverpb/PutResponse.ts';
-
-/** A seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../mvcc/testing/helpers.ts';
 
 const requestType = messageType('etcdserverpb.PutRequest');
 const responseType = messageType('etcdserverpb.PutResponse');
 const genericRead = (bytes: Uint8Array) => requestType.toObject(requestType.decode(bytes), protoConversionOptions);
 
 test('Put requests read by hand as proto-loader reads them (random requests, unknown and repeated fields)', () => {
-  const next = random(7);
+  const next = seededRandom(7);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const bytes = (): Buffer => Buffer.from(Array.from({ length: pick([0, 1, 127, 128, 300, 70_000]) }, () => Math.floor(next() * 256)));
   const int64 = (): string => pick(['0', '1', '127', '128', '4294967295', '4294967296', '-1', '-9223372036854775808', '9223372036854775807', String(Math.floor(next() * 2 ** 53))]);
@@ -57,7 +46,7 @@ test('a request the hand reader cannot take (truncated, a group) is left to the 
 });
 
 test('Put responses written by hand decode as the generic serializer\'s do; prev_kv is left to it', () => {
-  const next = random(11);
+  const next = seededRandom(11);
   const Long = protobuf.util.Long as unknown as { fromString(text: string, unsigned: boolean): unknown };
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const uint64 = (): unknown => pick([0, 1, 300, 2 ** 40, '0', '18446744073709551615', Long.fromString('18446744073709551615', true), Long.fromString('1311768467463790320', true)]);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { messageType, protoConversionOptions } from '../proto/load.ts';
 import type { InternalRaftRequest__Output } from '../proto/generated/cairnpb/InternalRaftRequest.ts';
 import { decodeInternalRequest, encodeInternalRequest, encodeProposedRequest } from './internal-request.ts';
+import { seededRandom } from '../mvcc/testing/helpers.ts';
 
 /** A request in the gRPC layer's shape: built from a partial object by protobufjs, as proto-loader does. */
 function clientShaped(partial: Record<string, unknown>): InternalRaftRequest__Output {
@@ -46,20 +47,8 @@ test('a proposed request is applied from the object it was proposed with; a copy
   }
 });
 
-/** A seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('hand-written puts and deletes decode exactly as protobufjs encodes them (random requests)', () => {
-  const next = random(20261123);
+  const next = seededRandom(20261123);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const bytes = (): Buffer => Buffer.from(Array.from({ length: pick([0, 1, 5, 127, 128, 300, 20_000]) }, () => Math.floor(next() * 256)));
   const int64 = (): string => pick(['0', '1', '127', '128', '16384', '-1', '-9223372036854775808', '9223372036854775807', String(Math.floor(next() * 2 ** 53))]);

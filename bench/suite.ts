@@ -97,11 +97,11 @@ export async function runSuite(options: BenchOptions): Promise<Section[]> {
         }
       }
       for (const target of targets) {
-        const summaries = runs.get(target.kind);
-        if (!isReady(target) || !summaries) {
-          section.outcomes[target.kind] = { missing: isReady(target) ? 'not run' : target.missing };
+        if (!isReady(target)) {
+          section.outcomes[target.kind] = { missing: target.missing };
           continue;
         }
+        const summaries = runs.get(target.kind)!;
         section.outcomes[target.kind] = runMetrics(medianRun(summaries));
         if (rounds > 1) section.notes?.push(`${target.kind}: p50 per round ${summaries.map((run) => run.p50Ms.toFixed(2)).join(' / ')} ms`);
       }

@@ -25,7 +25,7 @@ function findTests(directory) {
 }
 
 const only = process.argv.slice(2);
-const unitTests = ['engine', 'electron', 'renderer'].flatMap(findTests);
+const unitTests = ['engine', 'electron', 'renderer', 'bench'].flatMap(findTests);
 const endToEndTests = findTests('tests');
 const selected = only.length > 0 ? [...unitTests, ...endToEndTests].filter((file) => only.some((part) => file.includes(part))) : [...unitTests, ...endToEndTests];
 

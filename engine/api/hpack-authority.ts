@@ -12,7 +12,7 @@
 // view of it: the server evicts no entry the client still refers to (it may keep older ones longer, which the
 // client never refers to).
 import { assert } from '../common/assert.ts';
-import { huffmanDecode } from './hpack-huffman.ts';
+import { huffmanDecode } from '../http2/hpack-huffman.ts';
 
 /** Static table index of `:authority` (RFC 7541 Appendix A). */
 const authorityStaticIndex = 1;

@@ -1,7 +1,7 @@
 // Builders for HPACK header blocks and HTTP/2 frames, byte by byte as RFC 7541 and RFC 9113 lay them out, for the
-// tests of the :authority repair. Kept apart from the code under test so that the tests do not check the code
+// tests of the :authority repair and of engine/http2. Kept apart from the code under test so that the tests do not check the code
 // against itself (except Huffman strings, which use the decoder's table, itself checked against RFC examples).
-import { huffmanCode } from './hpack-huffman.ts';
+import { huffmanCode } from '../http2/hpack-huffman.ts';
 
 /** The client connection preface. */
 export const clientPrefaceForTest = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { huffmanCode, huffmanDecode } from './hpack-huffman.ts';
-import { huffmanEncode as huffmanEncodeForTest } from './http2-test-support.ts';
+import { huffmanEncode as huffmanEncodeForTest } from '../api/http2-test-support.ts';
 
 // (RFC 7541 C.4.1's www.example.com is 12 bytes, f1e3 c2e5 f23a 6ba0 ab90 f4ff; 15 characters cannot fit in 8.)
 test('decodes the Huffman-coded strings of RFC 7541 C.4 and C.6', () => {

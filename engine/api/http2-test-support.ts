@@ -1,6 +1,7 @@
 // Builders for HPACK header blocks and HTTP/2 frames, byte by byte as RFC 7541 and RFC 9113 lay them out, for the
-// tests of the :authority repair and of engine/http2. Kept apart from the code under test so that the tests do not check the code
-// against itself (except Huffman strings, which use the decoder's table, itself checked against RFC examples).
+// tests of the :authority repair and of engine/http2. Kept apart from the code under test so that the tests do not
+// check the code against itself (except Huffman strings, which use the decoder's table, itself checked against RFC
+// examples).
 import { huffmanCode } from '../http2/hpack-huffman.ts';
 
 /** The client connection preface. */

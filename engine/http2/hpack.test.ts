@@ -124,7 +124,7 @@ function frameReader(socket: net.Socket, onFrame: (type: number, flags: number, 
   });
 }
 
-test("nghttp2's encoder (Node's http2 client) decodes to its headers, and our blocks decode to ours", async () => {
+test("nghttp2's encoder (Node's http2 client) decodes to its headers, and our blocks decode to ours", { timeout: 10_000 }, async () => {
   const decoder = new HpackDecoder();
   const received = new Map<number, HeaderField[]>();
   let block: Buffer[] = [];

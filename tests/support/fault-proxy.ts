@@ -9,7 +9,7 @@
 // A mode can be set for all connections or only for those coming from one source (a member name, told apart by
 // `identifySource`); that is what makes a partition work in both directions (see peer-network.ts).
 import net from 'node:net';
-import { loopbackHost } from './ports.ts';
+import { freePort, loopbackHost } from './ports.ts';
 import { ProxyPump } from './proxy-pump.ts';
 
 /** What the proxy does with traffic. */
@@ -26,7 +26,10 @@ export const passMode: FaultMode = { kind: 'pass' };
 export interface FaultProxyOptions {
   /** The port traffic is forwarded to, on 127.0.0.1. */
   targetPort: number;
-  /** The port to listen on (default: any free port). */
+  /**
+   * The port to listen on. The default is a port from freePort(), not one the kernel picks at bind time: that one
+   * could be a port freePorts() just handed out to a server that has not bound it yet (a cluster's member).
+   */
   listenPort?: number;
   /** Names the source of a new connection from its client port (e.g. the member that opened it). */
   identifySource?: (clientPort: number, proxyPort: number) => Promise<string | undefined>;
@@ -143,9 +146,10 @@ export class FaultProxy {
   /** Starts a proxy listening on 127.0.0.1. */
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const port = options.listenPort ?? (await freePort());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: loopbackHost, port: options.listenPort ?? 0, exclusive: true }, () => resolve());
+      server.listen({ host: loopbackHost, port, exclusive: true }, () => resolve());
     });
     return new FaultProxy(server, options);
   }

@@ -325,3 +325,31 @@ test("DATA never exceeds the client's stream and connection windows, and resumes
     await server.close();
   }
 });
+
+test('a body or trailers before the response headers are a programming error, not a silent hang', { timeout: 10_000 }, async () => {
+  const failures: string[] = [];
+  const server = await serve((stream) => {
+    stream.handlers = {
+      onEnd: () => {
+        for (const misuse of [() => stream.write(Buffer.from('x')), () => stream.end(okTrailers)]) {
+          try {
+            misuse();
+          } catch (error) {
+            failures.push((error as Error).message);
+          }
+        }
+        stream.respond(okHeaders, true);
+      },
+    };
+  });
+  const client = http2.connect(server.url);
+  try {
+    const request = client.request({ ':method': 'GET', ':path': '/' }, { endStream: true });
+    const [headers] = (await once(request, 'response')) as [http2.IncomingHttpHeaders];
+    assert.equal(headers[':status'], 200);
+    assert.deepEqual(failures, ['http2: stream 1: write() before respond()', 'http2: stream 1: end() before respond()']);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});

@@ -113,8 +113,6 @@ export class Http2ServerConnection implements StreamOwner {
       this.emit(headersFrames(stream.id, stream.pendingHeaders, onlyHeaders, this.peerFrameBytesMax));
       stream.markHeadersSent();
     }
-    // Nothing may precede the response headers; output waits for respond().
-    if (!stream.responded) return;
     let sent = false;
     while (stream.pendingData.length > 0 && this.sendWindow > 0 && stream.sendWindow > 0) {
       const first = stream.pendingData[0]!;

@@ -79,8 +79,9 @@ export class Http2ServerStream {
     this.owner.flushStream(this);
   }
 
-  /** Queues `data` as DATA; false when the writer should wait for onDrain before writing more. */
+  /** Queues `data` as DATA (after respond()); false when the writer should wait for onDrain before writing more. */
   write(data: Buffer): boolean {
+    this.requireResponded('write');
     if (this.closed || this.localEnded) return false;
     if (data.length > 0) {
       this.pendingData.push(data);
@@ -92,12 +93,18 @@ export class Http2ServerStream {
     return below;
   }
 
-  /** Ends the response with the trailer block `block` (sent after every queued DATA). */
+  /** Ends the response with the trailer block `block` (sent after every queued DATA; after respond()). */
   end(block: Buffer): void {
+    this.requireResponded('end');
     if (this.closed || this.localEnded) return;
     this.pendingTrailers = block;
     this.localEnded = true;
     this.owner.flushStream(this);
+  }
+
+  /** Nothing may precede the response headers (a response without a body is respond(block, true)). */
+  private requireResponded(operation: string): void {
+    if (!this.responded) throw new Error(`http2: stream ${this.id}: ${operation}() before respond()`);
   }
 
   /** Abandons the stream with RST_STREAM `code`. */

@@ -16,6 +16,8 @@ const http2PrefaceStart = Buffer.from('PRI * HTTP/2.0');
 export interface ConnectionRoutes {
   grpc: ConnectionInjector;
   http: http.Server;
+  /** The engine's own HTTP/2 gRPC server (grpc-h2-server.ts); when present it takes every HTTP/2 connection. */
+  ownGrpc?: { serve(socket: net.Socket, received?: Buffer): void };
 }
 
 /** A listening client port. */
@@ -50,6 +52,12 @@ function routePlain(socket: net.Socket, routes: ConnectionRoutes, onConnectionEr
     if (isHttp2 && comparable < http2PrefaceStart.length) return;
     socket.removeListener('data', onData);
     socket.pause();
+    if (isHttp2 && routes.ownGrpc) {
+      // It accepts any :authority (etcd's Go client sends a URL), so no probing of the first request.
+      routes.ownGrpc.serve(socket, received);
+      socket.resume();
+      return;
+    }
     if (isHttp2) {
       routeHttp2(socket, received, routes, onConnectionError);
       return;
@@ -83,7 +91,8 @@ function routeHttp2(socket: net.Socket, received: Buffer, routes: ConnectionRout
 }
 
 function routeByAlpn(socket: tls.TLSSocket, routes: ConnectionRoutes): void {
-  if (socket.alpnProtocol === 'h2') routes.grpc.injectConnection(socket);
+  if (socket.alpnProtocol === 'h2' && routes.ownGrpc) routes.ownGrpc.serve(socket);
+  else if (socket.alpnProtocol === 'h2') routes.grpc.injectConnection(socket);
   else routes.http.emit('connection', socket);
 }
 

@@ -1,6 +1,6 @@
 // The gRPC server of a member: etcd's services registered on one grpc-js Server, which receives connections
-// from the client listener (no port of its own). Message size limits follow etcd: the request limit plus a
-// margin for framing.
+// from the client listener (no port of its own), and the same services on the engine's own HTTP/2 server
+// (grpc-h2-server.ts). Message size limits follow etcd: the request limit plus a margin for framing.
 import { Server, ServerCredentials, type ConnectionInjector, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { grpcOverheadBytes } from '../common/limits.ts';
 import { etcdGrpcObject } from '../proto/load.ts';
@@ -12,8 +12,11 @@ import { clusterService } from './cluster-service.ts';
 import { watchService } from './watch-service.ts';
 import { authService } from './auth-service.ts';
 import { installUnaryFastPath, unaryRoutes, type UnaryRoute } from './unary-fast-path.ts';
+import { GrpcH2Server, grpcMethods } from './grpc-h2-server.ts';
 import { readPutRequest, writePutResponseFrame } from './put-codec.ts';
 import type { PutResponse } from '../proto/generated/etcdserverpb/PutResponse.ts';
+
+const putPath = '/etcdserverpb.KV/Put';
 
 /** Options of the gRPC server. */
 export interface GrpcServerOptions {
@@ -21,6 +24,8 @@ export interface GrpcServerOptions {
   concurrentStreamsMax: number;
   /** Serve unary calls on the fast path (unary-fast-path.ts); default true. False: grpc-js serves every call. */
   unaryFastPath?: boolean;
+  /** A connection of the own HTTP/2 server failed. */
+  onConnectionError?(error: Error): void;
 }
 
 function serviceDefinition(name: string): ServiceDefinition {
@@ -31,7 +36,7 @@ function serviceDefinition(name: string): ServiceDefinition {
 }
 
 /** A grpc-js server with every etcd service, and an injector to hand it connections. */
-export function createGrpcServer(server: ServerApi, options: GrpcServerOptions): { grpc: Server; injector: ConnectionInjector; fastPath: boolean } {
+export function createGrpcServer(server: ServerApi, options: GrpcServerOptions): { grpc: Server; injector: ConnectionInjector; fastPath: boolean; own: GrpcH2Server } {
   const grpc = new Server({
     'grpc.max_receive_message_length': options.requestBytesMax + grpcOverheadBytes,
     'grpc.max_send_message_length': 2 ** 31 - 1,
@@ -55,12 +60,18 @@ export function createGrpcServer(server: ServerApi, options: GrpcServerOptions):
     grpc.addService(serviceDefinition(name), implementation);
     routes.push(...unaryRoutes(serviceDefinition(name), implementation));
   }
-  const put = routes.find((route) => route.path === '/etcdserverpb.KV/Put');
-  if (put) {
-    put.read = readPutRequest;
-    put.writeFrame = (response) => writePutResponseFrame(response as PutResponse);
+  const methods = grpcMethods(services.map(([name, implementation]) => [serviceDefinition(name), implementation] as const));
+  for (const route of [routes.find((candidate) => candidate.path === putPath), methods.get(putPath)]) {
+    if (!route) continue;
+    route.read = readPutRequest;
+    route.writeFrame = (response) => writePutResponseFrame(response as PutResponse);
   }
+  const own = new GrpcH2Server(methods, {
+    receiveBytesMax: options.requestBytesMax + grpcOverheadBytes,
+    concurrentStreamsMax: Math.min(options.concurrentStreamsMax, 2 ** 32 - 1),
+    onConnectionError: options.onConnectionError,
+  });
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
   const fastPath = options.unaryFastPath !== false && installUnaryFastPath(grpc, routes, options.requestBytesMax + grpcOverheadBytes);
-  return { grpc, injector, fastPath };
+  return { grpc, injector, fastPath, own };
 }

@@ -60,11 +60,14 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
   const server = await openMember(serverConfig, { logger, metrics });
   let peerLinks: PeerTransport | undefined;
   // CAIRN_UNARY_FAST_PATH=0 leaves every call to grpc-js (to compare, or to rule the fast path out).
-  const { grpc, injector, fastPath } = createGrpcServer(server.api, {
+  const { grpc, injector, fastPath, own } = createGrpcServer(server.api, {
     requestBytesMax: config.requestBytesMax,
     concurrentStreamsMax: config.concurrentStreamsMax,
     unaryFastPath: process.env['CAIRN_UNARY_FAST_PATH'] !== '0',
+    onConnectionError: (error) => logger.debug('closed a gRPC connection', { error: error.message }),
   });
+  const ownGrpc = process.env['CAIRN_GRPC_SERVER'] === 'own' ? own : undefined;
+  if (ownGrpc) logger.info('gRPC is served by the engine\'s own HTTP/2 server');
   if (!fastPath && process.env['CAIRN_UNARY_FAST_PATH'] !== '0') logger.warn('unary fast path unavailable (unknown grpc-js internals); grpc-js serves every call');
   const httpServer = http.createServer(httpHandler(server.api, metrics));
   const listeners: ClientListener[] = [];
@@ -72,6 +75,7 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
   const stop = async (): Promise<void> => {
     await Promise.all(listeners.map((listener) => listener.close()));
     for (const metricsServer of metricsServers) metricsServer.close();
+    await ownGrpc?.close();
     injector.destroy();
     grpc.forceShutdown();
     httpServer.close();
@@ -93,7 +97,7 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
           checkCertificate: memberTls.clientChecks === undefined ? undefined : (socket) => memberTls.clientChecks?.refusal(socket),
           onConnectionError: (error, remote) => logger.warn('rejected connection', { 'remote-addr': remote, error: error.message }),
         },
-        { grpc: injector, http: httpServer },
+        { grpc: injector, http: httpServer, ownGrpc },
       );
       listeners.push(listener);
       const address = `${host}:${listener.address().port}`;

@@ -59,16 +59,18 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
   const metrics = new ServerMetrics();
   const server = await openMember(serverConfig, { logger, metrics });
   let peerLinks: PeerTransport | undefined;
-  // CAIRN_UNARY_FAST_PATH=0 leaves every call to grpc-js (to compare, or to rule the fast path out).
+  // With CAIRN_GRPC_SERVER=grpc-js, CAIRN_UNARY_FAST_PATH=0 also leaves unary calls to grpc-js's own machinery.
   const { grpc, injector, fastPath, own } = createGrpcServer(server.api, {
     requestBytesMax: config.requestBytesMax,
     concurrentStreamsMax: config.concurrentStreamsMax,
     unaryFastPath: process.env['CAIRN_UNARY_FAST_PATH'] !== '0',
     onConnectionError: (error) => logger.debug('closed a gRPC connection', { error: error.message }),
   });
-  const ownGrpc = process.env['CAIRN_GRPC_SERVER'] === 'own' ? own : undefined;
-  if (ownGrpc) logger.info('gRPC is served by the engine\'s own HTTP/2 server');
-  if (!fastPath && process.env['CAIRN_UNARY_FAST_PATH'] !== '0') logger.warn('unary fast path unavailable (unknown grpc-js internals); grpc-js serves every call');
+  // The engine's own HTTP/2 server serves gRPC; CAIRN_GRPC_SERVER=grpc-js hands the connections to grpc-js instead
+  // (with the unary fast path), to compare or to rule the own server out.
+  const ownGrpc = process.env['CAIRN_GRPC_SERVER'] === 'grpc-js' ? undefined : own;
+  if (!ownGrpc) logger.info('gRPC is served by grpc-js (CAIRN_GRPC_SERVER=grpc-js)');
+  if (!ownGrpc && !fastPath && process.env['CAIRN_UNARY_FAST_PATH'] !== '0') logger.warn('unary fast path unavailable (unknown grpc-js internals); grpc-js serves every call');
   const httpServer = http.createServer(httpHandler(server.api, metrics));
   const listeners: ClientListener[] = [];
   const metricsServers: http.Server[] = [];

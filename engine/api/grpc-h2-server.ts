@@ -11,13 +11,13 @@
 // errors before a message are trailers-only responses.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import { status as GrpcStatus, type Metadata, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Http2ServerConnection } from '../http2/server-connection.ts';
 import type { Http2ServerStream } from '../http2/server-stream.ts';
 import { encodeHeaderBlock } from '../http2/hpack-encoder.ts';
 import { ErrorCode } from '../http2/frames.ts';
 import { GrpcMessageError, GrpcMessageReader, messageFrame } from './grpc-messages.ts';
+import { authContextOf, grpcTimeoutMs, type CallAuthContext } from './grpc-call-context.ts';
 
 /** One method, as its service definition and implementation give it. */
 export interface GrpcMethod {
@@ -64,9 +64,6 @@ export interface GrpcH2ServerOptions {
 
 const responseHeaders = encodeHeaderBlock([[':status', '200'], ['content-type', 'application/grpc']]);
 const okTrailers = encodeHeaderBlock([['grpc-status', '0'], ['grpc-message', '']]);
-/** A grpc-timeout value: 1 to 8 digits and a unit. */
-const timeoutPattern = /^(\d{1,8})\s*([HMSmun])$/;
-const timeoutUnitMs: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 /** How long close() lets open calls finish before it cuts their connections. */
 const closeGraceMs = 1_000;
 
@@ -109,12 +106,11 @@ class CallBase extends EventEmitter {
   armDeadline(): boolean {
     const timeout = this.stream.header('grpc-timeout');
     if (timeout === undefined) return true;
-    const match = timeoutPattern.exec(timeout);
-    if (!match) {
+    const timeoutMs = grpcTimeoutMs(timeout);
+    if (timeoutMs === undefined) {
       this.finish(GrpcStatus.INTERNAL, `Invalid grpc-timeout value "${timeout}"`);
       return false;
     }
-    const timeoutMs = Number(match[1]) * timeoutUnitMs[match[2]!]!;
     this.deadline = setTimeout(() => {
       this.finish(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded');
       this.cancel();
@@ -123,11 +119,8 @@ class CallBase extends EventEmitter {
   }
 
   /** grpc-js's view of the caller's TLS: a verified client certificate, if any. */
-  getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: ReturnType<TLSSocket['getPeerCertificate']> } {
-    const socket = this.socket;
-    if (!(socket instanceof TLSSocket) || !socket.authorized) return {};
-    const certificate = socket.getPeerCertificate();
-    return { transportSecurityType: 'ssl', sslPeerCertificate: certificate.raw ? certificate : undefined };
+  getAuthContext(): CallAuthContext {
+    return authContextOf(this.socket);
   }
 
   getPeer(): string {

@@ -14,8 +14,9 @@
 // client certificate. It hooks grpc-js's HTTP/2 server, which grpc-js does not expose: installUnaryFastPath
 // checks the shape it relies on and leaves grpc-js alone (reporting false) when the shape differs.
 import type http2 from 'node:http2';
-import { TLSSocket } from 'node:tls';
 import { status as GrpcStatus, type Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { authContextOf, grpcTimeoutMs, type CallAuthContext } from './grpc-call-context.ts';
+import { messageFrame } from './grpc-messages.ts';
 import { isLeanUnaryHandler, type LeanUnaryHandler, type UnaryCallView } from './unary.ts';
 
 /** One unary method the fast path serves. */
@@ -47,14 +48,6 @@ export function unaryRoutes(definition: ServiceDefinition, implementation: Untyp
   return routes;
 }
 
-/** A message with gRPC's prefix: uncompressed, then its length. */
-function messageFrame(message: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(message.length + 5);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.length, 1);
-  message.copy(frame, 5);
-  return frame;
-}
 
 type StreamListener = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void;
 
@@ -84,10 +77,6 @@ export function installUnaryFastPath(grpc: Server, routes: readonly UnaryRoute[]
   return true;
 }
 
-/** A grpc-timeout value: 1 to 8 digits and a unit (grpc-js's own pattern). */
-const timeoutPattern = /^(\d{1,8})\s*([HMSmun])$/;
-const timeoutUnitMs: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
-
 /** Whether the fast path answers this request exactly as grpc-js would; anything unusual goes to grpc-js. */
 function servable(headers: http2.IncomingHttpHeaders): boolean {
   const contentType = headers['content-type'];
@@ -95,7 +84,7 @@ function servable(headers: http2.IncomingHttpHeaders): boolean {
   const encoding = headers['grpc-encoding'];
   if (encoding !== undefined && encoding !== 'identity') return false;
   const timeout = headers['grpc-timeout'];
-  return timeout === undefined || (typeof timeout === 'string' && timeoutPattern.test(timeout));
+  return timeout === undefined || (typeof timeout === 'string' && grpcTimeoutMs(timeout) !== undefined);
 }
 
 /**
@@ -156,9 +145,7 @@ class UnaryExchange implements UnaryCallView<unknown> {
     this.metadata = new HeaderMetadata(headers);
     const timeout = headers['grpc-timeout'] as string | undefined;
     if (timeout !== undefined) {
-      const match = timeoutPattern.exec(timeout)!;
-      const timeoutMs = (Number(match[1]) * timeoutUnitMs[match[2]!]!) | 0;
-      this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), timeoutMs);
+      this.deadlineTimer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), grpcTimeoutMs(timeout));
     }
   }
 
@@ -181,11 +168,8 @@ class UnaryExchange implements UnaryCallView<unknown> {
   }
 
   /** grpc-js's view of the caller's TLS: a verified client certificate, if any. */
-  getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: ReturnType<TLSSocket['getPeerCertificate']> } {
-    const socket = this.stream.session?.socket;
-    if (!(socket instanceof TLSSocket) || !socket.authorized) return {};
-    const certificate = socket.getPeerCertificate();
-    return { transportSecurityType: 'ssl', sslPeerCertificate: certificate.raw ? certificate : undefined };
+  getAuthContext(): CallAuthContext {
+    return authContextOf(this.stream.session?.socket);
   }
 
   /** Refuses a message over the limit as soon as its length prefix shows it (grpc-js's StreamDecoder text). */

@@ -61,8 +61,14 @@ const implementation = {
   },
 };
 
+/** Calls counted by the server: "path started", "path code". */
+const counted: string[] = [];
+
 async function start(): Promise<{ client: Client; close(): Promise<void> }> {
-  const server = new GrpcH2Server(grpcMethods([[definition, implementation as never]]), { receiveBytesMax: 64 * 1024, concurrentStreamsMax: 100 });
+  const server = new GrpcH2Server(grpcMethods([[definition, implementation as never]]), {
+    receiveBytesMax: 64 * 1024, concurrentStreamsMax: 100,
+    counter: { started: (method) => counted.push(`${method.path} started`), handled: (method, code) => counted.push(`${method.path} ${code}`) },
+  });
   const listener = net.createServer((socket) => server.serve(socket));
   listener.listen(0, '127.0.0.1');
   await once(listener, 'listening');
@@ -138,6 +144,25 @@ test('server streaming with backpressure, and a bidirectional stream', { timeout
     const [chatStatus] = (await once(chat, 'status')) as [{ code: number }];
     assert.equal(chatStatus.code, status.OK);
     assert.deepEqual(replies, ['re:a', 're:b', 're:c']);
+  } finally {
+    await close();
+  }
+});
+
+test('every call that reaches a method is counted once when it starts and once with its status', { timeout: 20_000 }, async () => {
+  const { client, close } = await start();
+  try {
+    counted.length = 0;
+    await unary(client, '/test.Test/Echo', Buffer.from('x'));
+    await unary(client, '/test.Test/Fail', Buffer.alloc(0)).catch(() => undefined);
+    await unary(client, '/test.Test/Slow', Buffer.alloc(0), { deadline: 100 }).catch(() => undefined);
+    await unary(client, '/test.Test/Nope', Buffer.alloc(0)).catch(() => undefined);
+    for (let wait = 0; wait < 100 && counted.length < 6; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(counted, [
+      '/test.Test/Echo started', `/test.Test/Echo ${status.OK}`,
+      '/test.Test/Fail started', `/test.Test/Fail ${status.NOT_FOUND}`,
+      '/test.Test/Slow started', `/test.Test/Slow ${status.DEADLINE_EXCEEDED}`,
+    ]);
   } finally {
     await close();
   }

@@ -53,6 +53,12 @@ export function grpcMethods(services: ReadonlyArray<readonly [ServiceDefinition,
   return methods;
 }
 
+/** Counts calls as etcd's grpc_server_started_total and grpc_server_handled_total do. */
+export interface GrpcCallCounter {
+  started(method: GrpcMethod): void;
+  handled(method: GrpcMethod, code: number): void;
+}
+
 export interface GrpcH2ServerOptions {
   /** The largest request message accepted (etcd's --max-request-bytes plus gRPC's overhead). */
   receiveBytesMax: number;
@@ -60,6 +66,8 @@ export interface GrpcH2ServerOptions {
   concurrentStreamsMax: number;
   /** A connection failed (a client's protocol error, or its socket's). */
   onConnectionError?(error: Error): void;
+  /** Hears of every call that reaches a method, and of its status. */
+  counter?: GrpcCallCounter;
 }
 
 const responseHeaders = encodeHeaderBlock([[':status', '200'], ['content-type', 'application/grpc']]);
@@ -97,9 +105,11 @@ class CallBase extends EventEmitter {
     protected readonly stream: Http2ServerStream,
     protected readonly method: GrpcMethod,
     private readonly socket: Duplex,
+    private readonly counter: GrpcCallCounter | undefined,
   ) {
     super();
     this.metadata = new HeaderMetadata(stream);
+    counter?.started(method);
   }
 
   /** Starts the deadline from grpc-timeout; false (and the call failed) when the value is not valid. */
@@ -137,6 +147,7 @@ class CallBase extends EventEmitter {
     if (this.finished) return;
     this.finished = true;
     this.clearDeadline();
+    this.counter?.handled(this.method, code);
     if (this.stream.closed) return;
     if (this.stream.responded) this.stream.end(code === GrpcStatus.OK && !metadata ? okTrailers : encodeHeaderBlock(statusFields(code, details, metadata)));
     else this.stream.respond(encodeHeaderBlock([[':status', '200'], ['content-type', 'application/grpc'], ...statusFields(code, details, metadata)]), true);
@@ -148,6 +159,7 @@ class CallBase extends EventEmitter {
     this.clearDeadline();
     if (this.cancelled) return;
     this.cancelled = true;
+    if (!this.finished) this.counter?.handled(this.method, GrpcStatus.CANCELLED);
     this.finished = true;
     this.emit('cancelled');
     this.emit('close');
@@ -266,7 +278,8 @@ export class GrpcH2Server {
 
   /** Unary and server-streaming calls: one request message, then the handler. */
   private serveSingleRequest(stream: Http2ServerStream, socket: Duplex, method: GrpcMethod): void {
-    const call = method.responseStream ? new StreamCall(stream, method, socket) : new UnaryCall(stream, method, socket);
+    const counter = this.options.counter;
+    const call = method.responseStream ? new StreamCall(stream, method, socket, counter) : new UnaryCall(stream, method, socket, counter);
     if (!call.armDeadline()) return;
     const reader = new GrpcMessageReader(this.options.receiveBytesMax);
     const messages: Buffer[] = [];
@@ -310,7 +323,7 @@ export class GrpcH2Server {
 
   /** Client- and bidirectional-streaming calls: the handler starts at once and hears each message. */
   private serveRequestStream(stream: Http2ServerStream, socket: Duplex, method: GrpcMethod): void {
-    const call = new StreamCall(stream, method, socket);
+    const call = new StreamCall(stream, method, socket, this.options.counter);
     if (!call.armDeadline()) return;
     const reader = new GrpcMessageReader(this.options.receiveBytesMax);
     stream.handlers = {

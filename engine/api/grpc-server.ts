@@ -12,7 +12,8 @@ import { clusterService } from './cluster-service.ts';
 import { watchService } from './watch-service.ts';
 import { authService } from './auth-service.ts';
 import { installUnaryFastPath, unaryRoutes, type UnaryRoute } from './unary-fast-path.ts';
-import { GrpcH2Server, grpcMethods } from './grpc-h2-server.ts';
+import { GrpcH2Server, grpcMethods, type GrpcCallCounter, type GrpcMethod } from './grpc-h2-server.ts';
+import type { ServerMetrics } from '../server/metrics.ts';
 import { readPutRequest, writePutResponseFrame } from './put-codec.ts';
 import type { PutResponse } from '../proto/generated/etcdserverpb/PutResponse.ts';
 
@@ -26,6 +27,40 @@ export interface GrpcServerOptions {
   unaryFastPath?: boolean;
   /** A connection of the own HTTP/2 server failed. */
   onConnectionError?(error: Error): void;
+  /** Where calls are counted (grpc_server_started_total, grpc_server_handled_total). */
+  metrics?: Pick<ServerMetrics, 'grpcStarted' | 'grpcHandled'>;
+}
+
+/** grpc-go's names of the status codes, as go-grpc-prometheus labels them. */
+const codeNames = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+
+/** Counts calls into `metrics`, with each method's label set bound once. */
+function callCounter(metrics: Pick<ServerMetrics, 'grpcStarted' | 'grpcHandled'>): GrpcCallCounter {
+  const bound = new Map<string, { started: { inc(): void }; handled: Map<number, { inc(): void }>; labels: Record<string, string> }>();
+  const of = (method: GrpcMethod) => {
+    let entry = bound.get(method.path);
+    if (!entry) {
+      const [, service = '', name = ''] = /^\/([^/]+)\/([^/]+)$/.exec(method.path) ?? [];
+      const type = method.requestStream ? (method.responseStream ? 'bidi_stream' : 'client_stream') : method.responseStream ? 'server_stream' : 'unary';
+      const labels = { grpc_type: type, grpc_service: service, grpc_method: name };
+      entry = { started: metrics.grpcStarted.labels(labels), handled: new Map(), labels };
+      bound.set(method.path, entry);
+    }
+    return entry;
+  };
+  return {
+    started: (method) => of(method).started.inc(),
+    handled: (method, code) => {
+      const entry = of(method);
+      let child = entry.handled.get(code);
+      if (!child) {
+        child = metrics.grpcHandled.labels({ ...entry.labels, grpc_code: codeNames[code] ?? String(code) });
+        entry.handled.set(code, child);
+      }
+      child.inc();
+    },
+  };
 }
 
 function serviceDefinition(name: string): ServiceDefinition {
@@ -70,6 +105,7 @@ export function createGrpcServer(server: ServerApi, options: GrpcServerOptions):
     receiveBytesMax: options.requestBytesMax + grpcOverheadBytes,
     concurrentStreamsMax: Math.min(options.concurrentStreamsMax, 2 ** 32 - 1),
     onConnectionError: options.onConnectionError,
+    counter: options.metrics ? callCounter(options.metrics) : undefined,
   });
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
   const fastPath = options.unaryFastPath !== false && installUnaryFastPath(grpc, routes, options.requestBytesMax + grpcOverheadBytes);

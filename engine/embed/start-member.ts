@@ -65,6 +65,7 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
     concurrentStreamsMax: config.concurrentStreamsMax,
     unaryFastPath: process.env['CAIRN_UNARY_FAST_PATH'] !== '0',
     onConnectionError: (error) => logger.debug('closed a gRPC connection', { error: error.message }),
+    metrics,
   });
   // The engine's own HTTP/2 server serves gRPC; CAIRN_GRPC_SERVER=grpc-js hands the connections to grpc-js instead
   // (with the unary fast path), to compare or to rule the own server out.

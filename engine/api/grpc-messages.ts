@@ -24,7 +24,7 @@ export class GrpcMessageReader {
 
   /** The messages completed by `chunk` (views of it when they arrived whole). */
   push(chunk: Buffer): Buffer[] {
-    let data = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
+    const data = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = undefined;
     const messages: Buffer[] = [];
     let at = 0;
@@ -42,10 +42,8 @@ export class GrpcMessageReader {
       messages.push(data.subarray(at + prefixBytes, at + prefixBytes + length));
       at += prefixBytes + length;
     }
-    if (at < data.length) {
-      data = data.subarray(at);
-      this.pending = Buffer.from(data);
-    }
+    // A copy of the rest: keeping a view would pin the whole chunk until the message completes.
+    if (at < data.length) this.pending = Buffer.from(data.subarray(at));
     return messages;
   }
 

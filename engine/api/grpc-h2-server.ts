@@ -1,6 +1,6 @@
 // The etcd gRPC services on the engine's own HTTP/2 server (engine/http2): the client port hands it every HTTP/2
-// connection (plaintext, or TLS with ALPN h2), and every call is served here, unary and streaming, with the
-// handlers grpc-js would be given. (CAIRN_GRPC_SERVER=grpc-js hands connections to grpc-js instead.)
+// connection (plaintext, or TLS with ALPN h2) when CAIRN_GRPC_SERVER=own, and every call is served here, unary and
+// streaming, with the handlers grpc-js would be given. (By default grpc-js still serves; see start-member.ts.)
 // Why not grpc-js: measured on the wire, Node's HTTP/2 layer under grpc-js took ~200 us of a member's ~590 us per
 // single-client put (stream and header objects, the Writable machinery, native immediates, trailers a turn
 // late); served here, a unary call is read in the turn its bytes arrive and answered with its headers, message

@@ -2,6 +2,7 @@
 // errors in engine/server/cluster-ops.ts). Every response carries the member list after the change, as etcd's.
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Caller, ServerApi } from '../server/server-api.ts';
+import type { MemberListRequest__Output } from '../proto/generated/etcdserverpb/MemberListRequest.ts';
 import type { MemberAddRequest__Output } from '../proto/generated/etcdserverpb/MemberAddRequest.ts';
 import type { MemberRemoveRequest__Output } from '../proto/generated/etcdserverpb/MemberRemoveRequest.ts';
 import type { MemberUpdateRequest__Output } from '../proto/generated/etcdserverpb/MemberUpdateRequest.ts';
@@ -12,7 +13,7 @@ import { unary } from './unary.ts';
 export function clusterHandlers(server: ServerApi) {
   const withMembers = async () => ({ header: {}, members: await server.memberList() });
   return {
-    MemberList: withMembers,
+    MemberList: async (request: MemberListRequest__Output) => ({ header: {}, members: await server.memberList(request.linearizable) }),
     // Membership changes need the root role (etcd's checkMembershipOperationPermission); listing does not.
     MemberAdd: async (request: MemberAddRequest__Output, caller?: Caller) => {
       await server.authorizeAdmin(caller);

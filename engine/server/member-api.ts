@@ -260,7 +260,8 @@ export class MemberApi implements ServerApi {
     );
   }
 
-  async memberList(): Promise<Member[]> {
+  async memberList(linearizable = false): Promise<Member[]> {
+    if (linearizable) await this.proposals.linearizableRead();
     return Membership.members(this.backend).map(toProtoMember);
   }
 
@@ -277,8 +278,13 @@ export class MemberApi implements ServerApi {
   }
 
   async memberPromote(id: bigint): Promise<void> {
-    if (this.state.leaderId !== this.state.memberId && this.state.leaderId !== NONE) return this.parts.leaderClient.promote(id);
-    await this.parts.clusterOps.promote(id);
+    if (this.state.leaderId === this.state.memberId || this.state.leaderId === NONE) return this.parts.clusterOps.promote(id);
+    // Only the leader knows whether the learner has caught up, so it promotes (as etcd forwards it). The leader
+    // answers once it applied the change; a read barrier then makes this member apply it too before answering,
+    // so the member list in the response, and the next one asked here, show the promotion. etcd answers without
+    // it; if the barrier fails the promotion still happened, so its answer stands.
+    await this.parts.leaderClient.promote(id);
+    await this.proposals.linearizableRead().catch(() => undefined);
   }
 
   async moveLeader(target: bigint): Promise<void> {

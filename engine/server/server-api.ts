@@ -109,7 +109,8 @@ export interface ServerApi {
   /** Maintenance.Downgrade (VALIDATE, ENABLE, CANCEL); answers with the cluster version. */
   downgrade(action: number, version: string): Promise<{ header: object; version: string }>;
 
-  memberList(): Promise<Member[]>;
+  /** The members as applied here; `linearizable` waits for a ReadIndex first (etcd 3.5's MemberListRequest). */
+  memberList(linearizable?: boolean): Promise<Member[]>;
   /** Adds a member (a voter, or a learner); resolves with it once the change is applied. */
   memberAdd(peerUrls: string[], isLearner: boolean): Promise<Member>;
   memberRemove(id: bigint): Promise<void>;

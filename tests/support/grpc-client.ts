@@ -79,7 +79,7 @@ export interface MaintenanceApi {
 
 /** The Cluster service with promises (the calls tests need). */
 export interface ClusterApi {
-  memberList(options?: CallOptions): Promise<MemberListResponse__Output>;
+  memberList(options?: CallOptions & { linearizable?: boolean }): Promise<MemberListResponse__Output>;
 }
 
 /** One connection to one member, with every service the tests use. */
@@ -147,7 +147,7 @@ export function connect(endpoint: string, options: ClientOptions = {}): EtcdClie
     lease: leaseApi(leaseClient, deadline),
     maintenance: maintenanceApi(maintenanceClient, deadline),
     cluster: {
-      memberList: (call) => unary((m, o, c) => clusterClient.memberList({}, m, o, c), deadline(call)),
+      memberList: (call) => unary((m, o, c) => clusterClient.memberList({ linearizable: call?.linearizable ?? false }, m, o, c), deadline(call)),
     },
     watch: () => new WatchStream(watchClient.watch()),
     close: () => {

@@ -1,6 +1,6 @@
 // One port for gRPC and HTTP, as etcd does with cmux: each accepted connection is classified by its first
-// bytes. An HTTP/2 connection preface ("PRI * HTTP/2.0") goes to the gRPC server (grpc-js, or the engine's own
-// with CAIRN_GRPC_SERVER=own); anything else is an HTTP/1.x request for the JSON gateway, /health, /version
+// bytes. An HTTP/2 connection preface ("PRI * HTTP/2.0") goes to the gRPC server (the engine's own, or grpc-js
+// with CAIRN_GRPC_SERVER=grpc-js); anything else is an HTTP/1.x request for the JSON gateway, /health, /version
 // or /metrics. With TLS the decision is made on ALPN instead, after the handshake (h2 -> gRPC, otherwise HTTP/1.1).
 import net from 'node:net';
 import tls from 'node:tls';

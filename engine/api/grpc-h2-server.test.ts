@@ -61,13 +61,19 @@ const implementation = {
   },
 };
 
-/** Calls counted by the server: "path started", "path code". */
+/** Calls counted by the server: "path started", "path code"; and message bytes. */
 const counted: string[] = [];
+const countedBytes = { received: 0, sent: 0 };
 
 async function start(): Promise<{ client: Client; close(): Promise<void> }> {
   const server = new GrpcH2Server(grpcMethods([[definition, implementation as never]]), {
     receiveBytesMax: 64 * 1024, concurrentStreamsMax: 100,
-    counter: { started: (method) => counted.push(`${method.path} started`), handled: (method, code) => counted.push(`${method.path} ${code}`) },
+    counter: {
+      started: (method) => counted.push(`${method.path} started`),
+      handled: (method, code) => counted.push(`${method.path} ${code}`),
+      received: (bytes) => (countedBytes.received += bytes),
+      sent: (bytes) => (countedBytes.sent += bytes),
+    },
   });
   const listener = net.createServer((socket) => server.serve(socket));
   listener.listen(0, '127.0.0.1');
@@ -163,6 +169,22 @@ test('every call that reaches a method is counted once when it starts and once w
       '/test.Test/Fail started', `/test.Test/Fail ${status.NOT_FOUND}`,
       '/test.Test/Slow started', `/test.Test/Slow ${status.DEADLINE_EXCEEDED}`,
     ]);
+  } finally {
+    await close();
+  }
+});
+
+test('message bytes are counted without gRPC\'s 5-byte prefixes, unary and streaming', { timeout: 20_000 }, async () => {
+  const { client, close } = await start();
+  try {
+    Object.assign(countedBytes, { received: 0, sent: 0 });
+    assert.equal((await unary(client, '/test.Test/Echo', Buffer.from('hello'))).toString(), 'hello|');
+    assert.deepEqual(countedBytes, { received: 5, sent: 6 });
+    const chat = client.makeBidiStreamRequest('/test.Test/Chat', identity, identity, new Metadata(), {});
+    for (const word of ['a', 'bc']) chat.write(Buffer.from(word));
+    chat.end();
+    await once(chat.resume(), 'status');
+    assert.deepEqual(countedBytes, { received: 5 + 3, sent: 6 + 're:a'.length + 're:bc'.length });
   } finally {
     await close();
   }

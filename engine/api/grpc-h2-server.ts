@@ -1,6 +1,6 @@
 // The etcd gRPC services on the engine's own HTTP/2 server (engine/http2): the client port hands it every HTTP/2
-// connection (plaintext, or TLS with ALPN h2) when CAIRN_GRPC_SERVER=own, and every call is served here, unary and
-// streaming, with the handlers grpc-js would be given. (By default grpc-js still serves; see start-member.ts.)
+// connection (plaintext, or TLS with ALPN h2), and every call is served here, unary and streaming, with the
+// handlers grpc-js would be given. (CAIRN_GRPC_SERVER=grpc-js gives the connections to grpc-js; see start-member.ts.)
 // Why not grpc-js: measured on the wire, Node's HTTP/2 layer under grpc-js took ~200 us of a member's ~590 us per
 // single-client put (stream and header objects, the Writable machinery, native immediates, trailers a turn
 // late); served here, a unary call is read in the turn its bytes arrive and answered with its headers, message
@@ -16,7 +16,7 @@ import { Http2ServerConnection } from '../http2/server-connection.ts';
 import type { Http2ServerStream } from '../http2/server-stream.ts';
 import { encodeHeaderBlock } from '../http2/hpack-encoder.ts';
 import { ErrorCode } from '../http2/frames.ts';
-import { GrpcMessageError, GrpcMessageReader, messageFrame } from './grpc-messages.ts';
+import { GrpcMessageError, GrpcMessageReader, messageFrame, messagePrefixBytes } from './grpc-messages.ts';
 import { authContextOf, grpcTimeoutMs, type CallAuthContext } from './grpc-call-context.ts';
 
 /** One method, as its service definition and implementation give it. */
@@ -57,6 +57,10 @@ export function grpcMethods(services: ReadonlyArray<readonly [ServiceDefinition,
 export interface GrpcCallCounter {
   started(method: GrpcMethod): void;
   handled(method: GrpcMethod, code: number): void;
+  /** Bytes of request messages read (gRPC's 5-byte prefix excluded, as etcd's codec counts them). */
+  received(bytes: number): void;
+  /** Bytes of response messages written (prefix excluded). */
+  sent(bytes: number): void;
 }
 
 export interface GrpcH2ServerOptions {
@@ -105,7 +109,7 @@ class CallBase extends EventEmitter {
     protected readonly stream: Http2ServerStream,
     protected readonly method: GrpcMethod,
     private readonly socket: Duplex,
-    private readonly counter: GrpcCallCounter | undefined,
+    protected readonly counter: GrpcCallCounter | undefined,
   ) {
     super();
     this.metadata = new HeaderMetadata(stream);
@@ -184,7 +188,9 @@ class StreamCall extends CallBase {
   write(message: unknown): boolean {
     if (this.isFinished || this.stream.closed) return false;
     this.ensureResponded();
-    return this.stream.write(messageFrame(this.method.serialize(message)));
+    const frame = messageFrame(this.method.serialize(message));
+    this.counter?.sent(frame.length - messagePrefixBytes);
+    return this.stream.write(frame);
   }
 
   /** Ends the call with OK after the messages written. */
@@ -217,6 +223,7 @@ class UnaryCall extends CallBase {
       this.finish(GrpcStatus.INTERNAL, 'Error serializing response');
       return;
     }
+    this.counter?.sent(frame.length - messagePrefixBytes);
     this.stream.respond(responseHeaders);
     this.stream.write(frame);
     this.finish(GrpcStatus.OK, '');
@@ -303,6 +310,7 @@ export class GrpcH2Server {
           call.finish(GrpcStatus.UNIMPLEMENTED, `Received a second request message for server streaming method ${method.path}`);
           return;
         }
+        counter?.received(messages[0]!.length);
         try {
           call.request = method.read?.(messages[0]!) ?? method.deserialize(messages[0]!);
         } catch {
@@ -330,7 +338,10 @@ export class GrpcH2Server {
       onData: (chunk) => {
         if (call.isFinished) return;
         try {
-          for (const message of reader.push(chunk)) call.emit('data', method.read?.(message) ?? method.deserialize(message));
+          for (const message of reader.push(chunk)) {
+            this.options.counter?.received(message.length);
+            call.emit('data', method.read?.(message) ?? method.deserialize(message));
+          }
         } catch (error) {
           if (error instanceof GrpcMessageError) call.finish(error.code, error.details);
           else call.finish(GrpcStatus.INTERNAL, 'Error deserializing request');

@@ -14,7 +14,8 @@ export class GrpcMessageError extends Error {
   }
 }
 
-const prefixBytes = 5;
+/** gRPC's prefix of each message: a compressed flag and a 4-byte length. */
+export const messagePrefixBytes = 5;
 
 /** Splits a stream's DATA into messages. */
 export class GrpcMessageReader {
@@ -28,7 +29,7 @@ export class GrpcMessageReader {
     this.pending = undefined;
     const messages: Buffer[] = [];
     let at = 0;
-    while (data.length - at >= prefixBytes) {
+    while (data.length - at >= messagePrefixBytes) {
       const flag = data[at]!;
       const length = data.readUInt32BE(at + 1);
       // Refused as soon as the prefix shows it, before the body is buffered.
@@ -38,9 +39,9 @@ export class GrpcMessageReader {
       if (flag !== 0) {
         throw new GrpcMessageError(GrpcStatus.INTERNAL, flag === 1 ? 'Received compressed message but "grpc-encoding" header was identity' : `Invalid compression flag ${flag}`);
       }
-      if (data.length - at < prefixBytes + length) break;
-      messages.push(data.subarray(at + prefixBytes, at + prefixBytes + length));
-      at += prefixBytes + length;
+      if (data.length - at < messagePrefixBytes + length) break;
+      messages.push(data.subarray(at + messagePrefixBytes, at + messagePrefixBytes + length));
+      at += messagePrefixBytes + length;
     }
     // A copy of the rest: keeping a view would pin the whole chunk until the message completes.
     if (at < data.length) this.pending = Buffer.from(data.subarray(at));
@@ -55,9 +56,9 @@ export class GrpcMessageReader {
 
 /** `message` with gRPC's prefix: uncompressed, then its length. */
 export function messageFrame(message: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(message.length + prefixBytes);
+  const frame = Buffer.allocUnsafe(message.length + messagePrefixBytes);
   frame[0] = 0;
   frame.writeUInt32BE(message.length, 1);
-  frame.set(message, prefixBytes);
+  frame.set(message, messagePrefixBytes);
   return frame;
 }

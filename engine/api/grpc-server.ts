@@ -27,16 +27,29 @@ export interface GrpcServerOptions {
   unaryFastPath?: boolean;
   /** A connection of the own HTTP/2 server failed. */
   onConnectionError?(error: Error): void;
-  /** Where calls are counted (grpc_server_started_total, grpc_server_handled_total). */
-  metrics?: Pick<ServerMetrics, 'grpcStarted' | 'grpcHandled'>;
+  /** Where calls and message bytes are counted (grpc_server_*_total, etcd_network_client_grpc_*_bytes_total). */
+  metrics?: CallMetrics;
 }
 
 /** grpc-go's names of the status codes, as go-grpc-prometheus labels them. */
 const codeNames = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
   'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
 
-/** Counts calls into `metrics`, with each method's label set bound once. */
-function callCounter(metrics: Pick<ServerMetrics, 'grpcStarted' | 'grpcHandled'>): GrpcCallCounter {
+type CallMetrics = Pick<ServerMetrics, 'grpcStarted' | 'grpcHandled' | 'clientReceivedBytes' | 'clientSentBytes' | 'onCollect'>;
+
+/**
+ * Counts calls into `metrics`, with each method's label set bound once. Message bytes are summed in plain numbers
+ * and handed to their counters when /metrics is scraped: two counter updates per call would cost more than the sums.
+ */
+function callCounter(metrics: CallMetrics): GrpcCallCounter {
+  let receivedBytes = 0;
+  let sentBytes = 0;
+  metrics.onCollect(() => {
+    metrics.clientReceivedBytes.inc(receivedBytes);
+    metrics.clientSentBytes.inc(sentBytes);
+    receivedBytes = 0;
+    sentBytes = 0;
+  });
   const bound = new Map<string, { started: { inc(): void }; handled: Map<number, { inc(): void }>; labels: Record<string, string> }>();
   const of = (method: GrpcMethod) => {
     let entry = bound.get(method.path);
@@ -59,6 +72,12 @@ function callCounter(metrics: Pick<ServerMetrics, 'grpcStarted' | 'grpcHandled'>
         entry.handled.set(code, child);
       }
       child.inc();
+    },
+    received: (bytes) => {
+      receivedBytes += bytes;
+    },
+    sent: (bytes) => {
+      sentBytes += bytes;
     },
   };
 }

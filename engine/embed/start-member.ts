@@ -67,11 +67,10 @@ export async function startMember(config: ServerConfig & Partial<MemberTlsSettin
     onConnectionError: (error) => logger.debug('closed a gRPC connection', { error: error.message }),
     metrics,
   });
-  // grpc-js (with the unary fast path) serves gRPC; CAIRN_GRPC_SERVER=own hands the connections to the engine's own
-  // HTTP/2 server instead. Not the default yet: with it, a learner promoted through the desktop app is sometimes
-  // still listed as a learner by the next (serializable) member list (see the issue notes).
-  const ownGrpc = process.env['CAIRN_GRPC_SERVER'] === 'own' ? own : undefined;
-  if (ownGrpc) logger.info('gRPC is served by the engine\'s own HTTP/2 server (CAIRN_GRPC_SERVER=own)');
+  // The engine's own HTTP/2 server serves gRPC; CAIRN_GRPC_SERVER=grpc-js hands the connections to grpc-js (with
+  // the unary fast path) instead, the path every release before it used.
+  const ownGrpc = process.env['CAIRN_GRPC_SERVER'] === 'grpc-js' ? undefined : own;
+  if (!ownGrpc) logger.info('gRPC is served by grpc-js (CAIRN_GRPC_SERVER=grpc-js)');
   if (!ownGrpc && !fastPath && process.env['CAIRN_UNARY_FAST_PATH'] !== '0') logger.warn('unary fast path unavailable (unknown grpc-js internals); grpc-js serves every call');
   const httpServer = http.createServer(httpHandler(server.api, metrics));
   const listeners: ClientListener[] = [];

@@ -5,6 +5,7 @@
 // target and to a fresh real etcd 3.4 and requires the same answers from both.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from '../support/grpc-client.ts';
 import { startEtcd, type ClusterHandle } from '../support/processes.ts';
 import { fromBase64, startTarget, target, targetUnavailableReason, toBase64 } from './target.ts';
 
@@ -251,6 +252,18 @@ describe(`the JSON gateway and HTTP endpoints of one ${target} member`, () => {
     assert.ok(committed(afterPuts.text) >= committed(before.text) + 5, 'every put is a committed proposal');
     const fsyncs = (text: string) => metricValue(text, 'etcd_disk_wal_fsync_duration_seconds_count');
     assert.ok(fsyncs(afterPuts.text) > fsyncs(before.text), 'writes are fsynced to the WAL');
+    // gRPC message bytes, prefixes excluded: a put of a 10-byte key and a 1000-byte value is more than 1010 bytes.
+    const client = connect(baseUrl.replace(/^http:\/\//, ''));
+    try {
+      await client.kv.put({ key: 'gw/metrics/grpc', value: 'v'.repeat(1000) });
+    } finally {
+      client.close();
+    }
+    const afterGrpc = await request(`${baseUrl}/metrics`);
+    const received = (text: string) => metricValue(text, 'etcd_network_client_grpc_received_bytes_total');
+    const sent = (text: string) => metricValue(text, 'etcd_network_client_grpc_sent_bytes_total');
+    assert.ok(received(afterGrpc.text) - received(afterPuts.text) >= 1010, 'request bytes are counted');
+    assert.ok(sent(afterGrpc.text) > sent(afterPuts.text), 'response bytes are counted');
   });
 });
 

@@ -355,6 +355,8 @@ function clusterServices(fake: Fake): Record<string, unknown> {
   return {
     // The store revision of the keyspace, unless a test sets one (as a restore would move it back).
     overview: () => ok({ ...fake.cluster, revision: fake.cluster.revision ?? fake.keyspace.revision }),
+    // Each member's status at its client URL, as main probes the connection's endpoints.
+    status: () => ok(fake.cluster.members.flatMap((member) => (member.status ? [member.status] : []))),
     addMember: (args: { peerUrls: string[]; isLearner: boolean }) => {
       const id = String(10 + fake.cluster.members.length);
       setMembers([...fake.cluster.members, { id, name: '', peerUrls: args.peerUrls, clientUrls: [], isLearner: args.isLearner, status: null }]);

@@ -11,9 +11,9 @@ import { unary } from './unary.ts';
 
 /** Unary request handlers for etcdserverpb.Cluster, shared by gRPC and the JSON gateway. */
 export function clusterHandlers(server: ServerApi) {
-  const withMembers = async () => ({ header: {}, members: await server.memberList() });
+  const withMembers = async (linearizable = false) => ({ header: {}, members: await server.memberList(linearizable) });
   return {
-    MemberList: async (request: MemberListRequest__Output) => ({ header: {}, members: await server.memberList(request.linearizable) }),
+    MemberList: (request: MemberListRequest__Output) => withMembers(request.linearizable),
     // Membership changes need the root role (etcd's checkMembershipOperationPermission); listing does not.
     MemberAdd: async (request: MemberAddRequest__Output, caller?: Caller) => {
       await server.authorizeAdmin(caller);

@@ -3,6 +3,7 @@
 // follower and received from the leader, and the peer port's membership questions are answered from the
 // membership as applied. The Raft host does the other half (sending, and following membership changes).
 import type { Logger } from '../common/logger.ts';
+import { peerSnapshotChunkBytesMax } from '../common/limits.ts';
 import { StepPeerNotFoundError } from '../raft/index.ts';
 import type { Message } from '../raft/types.ts';
 import type { Backend, BackendSnapshot } from '../storage/backend/backend.ts';
@@ -80,11 +81,14 @@ export class PeerHost {
     this.stepPeerMessage(message);
   }
 
-  /** The backend copy that travels with a snapshot message to a lagging follower, in chunks. */
+  /**
+   * The backend copy that travels with a snapshot message to a lagging follower, read in chunks of a peer
+   * frame's size: at a client stream's 32 KiB, reads and socket drains paced the transfer at half the speed.
+   */
   async *snapshotPayload(_message: Message): AsyncIterable<Uint8Array> {
     const copy = await this.parts.snapshot();
     try {
-      yield* copy.chunks();
+      yield* copy.chunks(peerSnapshotChunkBytesMax);
     } finally {
       await copy.release();
     }

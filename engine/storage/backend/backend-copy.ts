@@ -23,14 +23,14 @@ export class BackendCopy implements BackendSnapshot {
     return new BackendCopy(file, stats.size);
   }
 
-  /** The copy's bytes, in chunks of snapshotChunkBytes (the last one shorter). */
-  async *chunks(): AsyncIterable<Uint8Array> {
+  /** The copy's bytes, in chunks of `chunkBytes` (the last one shorter). */
+  async *chunks(chunkBytes = snapshotChunkBytes): AsyncIterable<Uint8Array> {
     if (this.released) throw new Error(`backend copy ${this.file} was released`);
     const handle = await fs.promises.open(this.file, 'r');
     try {
       let position = 0;
       while (position < this.sizeBytes) {
-        const chunk = Buffer.allocUnsafe(Math.min(snapshotChunkBytes, this.sizeBytes - position));
+        const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, this.sizeBytes - position));
         const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
         if (bytesRead === 0) throw new Error(`backend copy ${this.file} ended at ${position} of ${this.sizeBytes} bytes`);
         position += bytesRead;

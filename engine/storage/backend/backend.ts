@@ -56,8 +56,8 @@ export interface BackendSize {
 export interface BackendSnapshot {
   /** Exact byte length of the copy. */
   sizeBytes: number;
-  /** The copy's bytes, in chunks. */
-  chunks(): AsyncIterable<Uint8Array>;
+  /** The copy's bytes, in chunks of `chunkBytes` (default snapshotChunkBytes; the last one shorter). */
+  chunks(chunkBytes?: number): AsyncIterable<Uint8Array>;
   /** Removes the temporary copy. */
   release(): Promise<void>;
 }

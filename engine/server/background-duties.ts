@@ -1,6 +1,9 @@
 // The member's timed work, apart from serving requests: the leader revokes expired leases and checkpoints
 // remaining TTLs (so a new leader resumes the countdown), the backend is synced and the log released behind it,
 // the size metrics are refreshed at each scrape, and revisions are compacted automatically when configured.
+// The backend sync runs every second, and also as soon as a snapshot falls due (as etcd forces a backend commit
+// when it snapshots): a follower that comes back right after a burst of writes then gets the snapshot at once
+// instead of replaying the whole burst from the log.
 // Each duty is a no-op while the member stops, so a timer that fires late cannot touch closed storage.
 import type { Logger } from '../common/logger.ts';
 import type { CompactionRequest__Output } from '../proto/generated/etcdserverpb/CompactionRequest.ts';
@@ -25,6 +28,8 @@ export class BackgroundDuties {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly compactor: AutoCompactor;
   private readonly logger: Logger;
+  private syncing: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly parts: BackgroundDutiesParts) {
     this.logger = parts.logger;
@@ -52,10 +57,12 @@ export class BackgroundDuties {
     this.every(500, () => this.expireLeases());
     this.every(500, () => this.checkpointLeases());
     this.every(1000, () => void this.syncBackend());
+    this.armSnapshotTrigger();
   }
 
   /** Stops the timers (a run in progress finishes). */
   stop(): void {
+    this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.compactor.stop();
   }
@@ -97,7 +104,25 @@ export class BackgroundDuties {
     );
   }
 
-  private async syncBackend(): Promise<void> {
+  /** Syncs the backend when the applied index reaches the next snapshot, then waits for the one after. */
+  private armSnapshotTrigger(): void {
+    const due = Math.max(this.parts.storage.snapshotDueIndex(), this.parts.applied.appliedIndex + 1);
+    void this.parts.applied.wait(due).then(async () => {
+      if (this.stopped) return;
+      await this.syncBackend().catch((error: Error) => this.logger.warn('failed to sync the backend for a snapshot', { error: error.message }));
+      if (!this.stopped) this.armSnapshotTrigger();
+    });
+  }
+
+  /** One backend sync at a time: the timer and the snapshot trigger share a sync in progress. */
+  private syncBackend(): Promise<void> {
+    this.syncing ??= this.runBackendSync().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async runBackendSync(): Promise<void> {
     if (this.parts.state.stopping) return;
     const syncedIndex = this.parts.applied.appliedIndex;
     const started = performance.now();

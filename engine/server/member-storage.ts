@@ -53,6 +53,11 @@ export class MemberStorage {
     if (hardState) this.raftStorage.setHardState(hardState);
   }
 
+  /** The applied index at which the next snapshot is due (`snapshotCount` entries after the last one). */
+  snapshotDueIndex(): number {
+    return this.snapshotIndex + this.options.snapshotCount;
+  }
+
   /** The backend is durable up to `appliedIndex`: take a snapshot there when one is due. */
   async onBackendSynced(appliedIndex: number): Promise<void> {
     if (appliedIndex - this.snapshotIndex < this.options.snapshotCount) return;

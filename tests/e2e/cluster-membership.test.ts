@@ -242,8 +242,9 @@ test(`membership operations on a 3-member ${target} cluster`, { timeout: 240_000
     } finally {
       client.close();
     }
-    // Cairn takes snapshots and compacts its log once the backend has synced (every second), and the member is
-    // dialled back at once when it returns: give the leader two syncs so that the log is compacted by then.
+    // Cairn takes a snapshot and compacts its log once the backend has synced (at once when a snapshot falls
+    // due, else every second), and the member is dialled back at once when it returns: leave the leader time
+    // to have compacted by then.
     await sleep(2_500);
     down.handle.start();
     await down.handle.waitReady();

@@ -10,7 +10,7 @@ import { bundleIsFresh, bundlePath, newestSourceMs } from './entry.mjs';
 // @ts-expect-error: plain JavaScript module without type declarations
 import { buildEngineBundles } from './build-bundles.mjs';
 
-test('the newest source time covers nested .ts files and ignores dist/ and other files', () => {
+test('the newest source time covers nested .ts files and ignores dist/, tests (never bundled) and other files', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-entry-'));
   try {
     const touch = (relative: string, seconds: number): void => {
@@ -23,6 +23,7 @@ test('the newest source time covers nested .ts files and ignores dist/ and other
     touch('deep/er/b.ts', 2_000);
     touch('dist/c.ts', 9_000);
     touch('d.json', 8_000);
+    touch('deep/e.test.ts', 7_000);
     assert.equal(newestSourceMs(root), 2_000_000);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -60,7 +60,7 @@ export class EtcdServer {
     const receivedBackends = new Map<number, string>();
     const ids = new RequestIdGenerator(parts.memberId, parts.clock());
     this.reads = new ReadIndexCoordinator(
-      { requestReadIndex: (context) => this.proposals.requestReadIndex(context), appliedIndex: () => this.applied.appliedIndex },
+      { requestReadIndex: (context) => this.proposals.requestReadIndex(context), nextRequestId: () => ids.next(), appliedIndex: () => this.applied.appliedIndex },
       requestTimeoutMs(parts.config),
     );
     this.raftHost = new RaftHost({

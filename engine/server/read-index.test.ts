@@ -3,16 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errors } from '../common/errors.ts';
+import { RequestIdGenerator } from './ids.ts';
 import { ReadIndexCoordinator, type ReadIndexHost } from './read-index.ts';
 
 /** A host that records the contexts it was asked for and reports a settable applied index. */
 class FakeHost implements ReadIndexHost {
   readonly contexts: Uint8Array[] = [];
   applied = 0;
+  private requestIds = 0n;
   failWith: Error | undefined;
   requestReadIndex(context: Uint8Array): void {
     if (this.failWith) throw this.failWith;
     this.contexts.push(Uint8Array.from(context));
+  }
+  nextRequestId(): bigint {
+    return (this.requestIds += 1n);
   }
   appliedIndex(): number {
     return this.applied;
@@ -151,4 +156,25 @@ test('a round whose request or answer was lost asks again with the same context 
   const asked = host.contexts.length;
   await new Promise((resolve) => setTimeout(resolve, 600));
   assert.equal(host.contexts.length, asked, 'an answered round stops asking');
+});
+
+test('rounds of different members never share a context (the leader ignores a context it has pending)', async () => {
+  const startedMs = 1_700_000_000_000;
+  const hosts = [0x8e9e05c52164694dn, 0x91bc3c398fb3c146n].map((memberId) => {
+    const ids = new RequestIdGenerator(memberId, startedMs);
+    const host = new FakeHost();
+    host.nextRequestId = () => ids.next();
+    return host;
+  });
+  for (const host of hosts) {
+    const coordinator = new ReadIndexCoordinator(host, 10_000);
+    for (let round = 0; round < 200; round++) {
+      void coordinator.waitForLinearizableRead().catch(() => undefined);
+      await flush();
+      coordinator.onReadState(host.contexts[host.contexts.length - 1]!, 0);
+    }
+  }
+  const keys = hosts.flatMap((host) => host.contexts.map((context) => Buffer.from(context).toString('hex')));
+  assert.equal(keys.length, 400);
+  assert.equal(new Set(keys).size, 400);
 });

@@ -1,7 +1,9 @@
 // Linearizable reads without writing to the log (Raft's ReadIndex): concurrent reads share one ReadIndex
 // round, as etcd's linearizableReadLoop does; each waits until the member has applied up to the index the
 // leader confirmed, then reads locally. A round's request or answer can be lost between members (a dropped
-// peer message), so an unanswered round asks again every readIndexRetryMs, as etcd does.
+// peer message), so an unanswered round asks again every readIndexRetryMs, as etcd does. A round's context is a
+// request ID unique across members (etcd's idutil): the leader ignores a context it already has pending, so
+// contexts that repeat across members (a per-member counter) dropped one member's rounds until their retry.
 import { Errors } from '../common/errors.ts';
 import { readIndexRetryMs } from '../common/limits.ts';
 
@@ -9,6 +11,8 @@ import { readIndexRetryMs } from '../common/limits.ts';
 export interface ReadIndexHost {
   /** Asks Raft for a read index; the answer arrives through `onReadState`. */
   requestReadIndex(context: Uint8Array): void;
+  /** A request ID no other member hands out (the round's context). */
+  nextRequestId(): bigint;
   /** The member's applied index. */
   appliedIndex(): number;
 }
@@ -22,7 +26,6 @@ interface PendingRound {
 
 /** Batches linearizable reads into ReadIndex rounds and releases them once applied. */
 export class ReadIndexCoordinator {
-  private nextRound = 1n;
   /** Reads waiting for the next round to start. */
   private queued: PendingRound['waiters'] = [];
   /** Rounds sent to Raft, by context. */
@@ -53,7 +56,7 @@ export class ReadIndexCoordinator {
     const waiters = this.queued;
     this.queued = [];
     const context = Buffer.alloc(8);
-    context.writeBigUInt64BE(this.nextRound++);
+    context.writeBigUInt64BE(this.host.nextRequestId());
     const key = context.toString('hex');
     const timer = setTimeout(() => {
       clearInterval(retry);

@@ -5,12 +5,11 @@
 // changes, so an operator can revoke a certificate without restarting the member, as etcd reads it per connection.
 // The allowed CN / host name also applies to the certificate of a peer the member dials: etcd's TLSInfo puts the
 // same VerifyPeerCertificate in the client config (ClientConfig -> baseConfig) as in the server config.
-import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
-import { X509Crl } from '@peculiar/x509';
+import { x509Library } from './x509-library.ts';
 
 /** What one side checks beyond chain verification. */
 export interface CertificateCheckSettings {
@@ -124,6 +123,7 @@ export class CertificateChecks {
     if (this.cached?.mtimeMs === stat.mtimeMs && this.cached.size === stat.size) return this.cached.revoked;
     const bytes = readFileSync(file);
     const text = bytes.toString('latin1');
+    const { X509Crl } = x509Library();
     const crl = text.includes('-----BEGIN') ? new X509Crl(text) : new X509Crl(bytes);
     const revoked = new Set(crl.entries.map((entry) => serialHex(entry.serialNumber)));
     this.cached = { mtimeMs: stat.mtimeMs, size: stat.size, revoked };

@@ -4,11 +4,10 @@
 // against the names of the remote IP (reverse lookup, "*.suffix" wildcards allowed) and resolved forward to see
 // whether one of them is the remote IP. A certificate without SANs passes, as in etcd. Members started with
 // --experimental-peer-skip-client-san-verification skip this check.
-import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import * as x509 from '@peculiar/x509';
+import { x509Library } from './x509-library.ts';
 import { peerSanLookupTimeoutMs } from '../common/limits.ts';
 
 /** Name lookups, injected so tests can answer without DNS. */
@@ -41,6 +40,7 @@ export const systemResolver: SanResolver = {
 
 /** The IP and DNS SANs of a DER certificate. */
 export function subjectAltNames(der: Buffer): { ips: string[]; dnsNames: string[] } {
+  const x509 = x509Library();
   const extension = new x509.X509Certificate(der).getExtension(x509.SubjectAlternativeNameExtension);
   const names = extension?.names.items ?? [];
   return {

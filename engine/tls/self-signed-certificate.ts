@@ -2,17 +2,16 @@
 // data directory (<data-dir>/fixtures/client or .../peer, cert.pem and key.pem), reused on restart. As etcd's
 // transport.SelfCert: an ECDSA key, organization "etcd", the hosts of the member's URLs as SANs, valid for
 // --self-signed-cert-validity years, usable as server and as client.
-// @peculiar/x509 registers its classes with tsyringe, which needs the Reflect metadata polyfill loaded first.
-import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+import { x509Library } from './x509-library.ts';
 
 /** The key pair and crypto provider types as @peculiar/x509 declares them (the DOM's, not in Node's lib). */
-type KeyPair = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
-type CryptoProvider = NonNullable<Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1]>;
+type KeyPair = Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
+type CryptoProvider = NonNullable<Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[1]>;
 
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const yearMs = 365 * 24 * 60 * 60 * 1000;
@@ -33,6 +32,7 @@ export async function ensureSelfSignedCertificate(directory: string, hosts: read
   const certificateFile = path.join(directory, 'cert.pem');
   const keyFile = path.join(directory, 'key.pem');
   if (existsSync(certificateFile) && existsSync(keyFile)) return { certificateFile, keyFile };
+  const x509 = x509Library();
   // Passed explicitly: the engine does not set @peculiar/x509's global provider behind its users' backs.
   const crypto = webcrypto as unknown as CryptoProvider;
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as unknown as KeyPair;
